@@ -1,0 +1,4 @@
+# Every library comes from a Debian package (see tools/setup); nothing is downloaded.
+find_package(Boost 1.74 REQUIRED COMPONENTS regex program_options)
+find_package(GTest REQUIRED)
+find_package(Threads REQUIRED)

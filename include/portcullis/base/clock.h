@@ -1,0 +1,32 @@
+#pragma once
+// The wall clock as a dependency: production code takes a `const Clock&`, tests pass
+// a FakeClock set to fail2ban's TEST_NOW (1124013600) and never sleep.
+
+namespace portcullis {
+
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  // Seconds since the Unix epoch, with fractions.
+  virtual double Now() const = 0;
+};
+
+// The real time of day.
+class SystemClock final : public Clock {
+ public:
+  double Now() const override;
+};
+
+// A clock that says what it is told.
+class FakeClock final : public Clock {
+ public:
+  explicit FakeClock(double now = 0) : now_(now) {}
+  double Now() const override { return now_; }
+  void Set(double now) { now_ = now; }
+  void Advance(double seconds) { now_ += seconds; }
+
+ private:
+  double now_;
+};
+
+}  // namespace portcullis

@@ -1,0 +1,103 @@
+#pragma once
+// Python `re` patterns, run on Boost.Regex.
+//
+// fail2ban's filters are written for Python's `re` module. Regex::Compile takes such
+// a pattern, translates the constructs Boost reads differently ((?P<n>..), (?P=n),
+// (?(n)..|..), {,n}, inline flags such as (?iu), `$` before a final newline, `.` not
+// matching a newline, \Z) and compiles it once. A compiled Regex is immutable and may
+// be shared by threads; all per-search state lives in a Match the caller owns and
+// reuses, so searching allocates nothing once a Match has warmed up.
+//
+//   auto re = Regex::Compile(R"(^(?P<user>\w+) from (?P<ip>\S+)$)");
+//   Match m;
+//   if (re && re->Search("root from 192.0.2.1\n", m))
+//     std::string_view ip = m.Group(re->GroupIndex("ip"));
+//
+// This module is the only one that includes Boost.Regex; its exceptions never leave it.
+// A search that exceeds Boost's complexity limit is a miss with m.complexity_exceeded()
+// set, never a crash.
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "portcullis/base/error.h"
+
+namespace portcullis::regex {
+
+struct CompileOptions {
+  // Python's re.MULTILINE: `^` and `$` at every line boundary.
+  bool multiline = false;
+  // Python's re.IGNORECASE.
+  bool ignore_case = false;
+};
+
+class Regex;
+
+// The result of one search: group spans into the searched text. Reuse one Match for
+// many searches; it keeps its storage.
+class Match {
+ public:
+  Match();
+  ~Match();
+  Match(Match&&) noexcept;
+  Match& operator=(Match&&) noexcept;
+
+  // Whether group `index` (0 = whole match) took part in the match. False for -1.
+  bool Matched(int index) const;
+  // The text of group `index`, empty when it did not take part.
+  std::string_view Group(int index) const;
+  // Offsets of group `index` in the searched text; only meaningful when Matched(index).
+  size_t Begin(int index) const;
+  size_t End(int index) const;
+  // True when the last search gave up because Boost's complexity limit was exceeded.
+  bool complexity_exceeded() const;
+
+ private:
+  friend class Regex;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+class Regex {
+ public:
+  // Translates `python_pattern` and compiles it. The error names what is wrong and
+  // carries the pattern as fragment; it never throws.
+  static Result<Regex> Compile(std::string_view python_pattern, CompileOptions options = {});
+
+  Regex(const Regex&) = default;
+  Regex& operator=(const Regex&) = default;
+  Regex(Regex&&) noexcept = default;
+  Regex& operator=(Regex&&) noexcept = default;
+  ~Regex();
+
+  // re.search: finds the first match anywhere in `text`; fills `m` on success.
+  bool Search(std::string_view text, Match& m) const;
+  // re.match: a match that starts at offset 0 of `text`.
+  bool MatchAtStart(std::string_view text, Match& m) const;
+
+  // Number of capturing groups (not counting group 0).
+  int GroupCount() const;
+  // Index of the named group, or -1 when the pattern has no such group.
+  int GroupIndex(std::string_view name) const;
+  // Every named group with its index, sorted by name.
+  const std::vector<std::pair<std::string, int>>& NamedGroups() const;
+
+  // The pattern as given (Python syntax).
+  const std::string& pattern() const;
+  // The pattern as handed to Boost.
+  const std::string& translated() const;
+
+ private:
+  struct Impl;
+  explicit Regex(std::shared_ptr<const Impl> impl);
+  std::shared_ptr<const Impl> impl_;
+};
+
+// Translates Python `re` syntax to Boost perl syntax (exposed for tests and -vv output).
+// Fails on constructs that cannot be translated, naming the construct.
+Result<std::string> TranslatePython(std::string_view python_pattern, CompileOptions options = {});
+
+}  // namespace portcullis::regex
