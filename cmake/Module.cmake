@@ -2,6 +2,10 @@
 # portcullis_NAME. Dependencies point down: base <- config <- regex <- date <- filter.
 function(portcullis_module name)
   file(GLOB sources CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/${name}/*.cc)
+  if(NOT sources)  # a module still being written links as an empty library
+    set(sources ${PROJECT_BINARY_DIR}/empty_${name}.cc)
+    file(WRITE ${sources} "")
+  endif()
   add_library(portcullis_${name} STATIC ${sources})
   target_include_directories(portcullis_${name} PUBLIC ${PROJECT_SOURCE_DIR}/include
                                                 PRIVATE ${PROJECT_SOURCE_DIR}/src)
