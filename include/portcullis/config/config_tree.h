@@ -20,16 +20,12 @@
 #include <vector>
 
 #include "portcullis/base/error.h"
+#include "portcullis/config/ini_file.h"
 #include "portcullis/config/options.h"
 
 namespace portcullis::config {
 
-// A raw value with where it was written.
-struct Value {
-  std::string text;
-  std::string file;
-  int line = 0;
-};
+// Value (a raw value with where it was written) is declared in ini_file.h.
 
 class ConfigTree {
  public:
@@ -38,6 +34,10 @@ class ConfigTree {
   static Result<ConfigTree> Read(std::string_view basedir, std::string_view name);
   // Reads one explicit file with its includes (a filter file outside any config folder).
   static Result<ConfigTree> ReadFile(std::string_view path);
+  // The same, parsing each file at most once across reads through `cache`.
+  static Result<ConfigTree> Read(std::string_view basedir, std::string_view name,
+                                 FileCache& cache);
+  static Result<ConfigTree> ReadFile(std::string_view path, FileCache& cache);
 
   ConfigTree(ConfigTree&&) noexcept;
   ConfigTree& operator=(ConfigTree&&) noexcept;
@@ -54,6 +54,8 @@ class ConfigTree {
 
   // The raw value of `option` in `section`, else in [DEFAULT]; nullptr when absent.
   const Value* FindRaw(std::string_view section, std::string_view option) const;
+  // The raw value of `option` written in `section` itself (not [DEFAULT]).
+  const Value* FindOwnRaw(std::string_view section, std::string_view option) const;
 
   // The interpolated value of `option` in `section` (falling back to [DEFAULT]), with
   // `vars` taking precedence in %(..)s lookups. nullopt when the option is absent.
@@ -66,6 +68,17 @@ class ConfigTree {
   // without '/' is Get(section, option).
   Result<std::optional<std::string>> GetEx(std::string_view section, std::string_view option,
                                            const OptionMap& vars = {}) const;
+
+  // fail2ban's merge_defaults: adds or replaces [DEFAULT] options (the jail reader's
+  // static fail2ban_version / fail2ban_confpath), before any Get.
+  void MergeDefaults(const OptionMap& options);
+  // fail2ban's merge_section: adds options to `section` (created when absent), each
+  // name prefixed with `prefix` unless it already starts with it.
+  void MergeSection(std::string_view section, const OptionMap& options,
+                    std::string_view prefix = {});
+
+  // All merged sections, including the hidden KNOWN/* ones.
+  const IniFile& merged() const;
 
  private:
   struct Impl;

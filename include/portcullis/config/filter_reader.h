@@ -33,6 +33,11 @@ struct FilterRequest {
   // Options the jail passes down (its section); they win over same-named filter
   // options where fail2ban lets them.
   OptionMap jail_options;
+  // fail2ban's getOptions(all=True) (the jail reader's pass): every [Definition]
+  // option, not only the filter ones, ends up in `combined`.
+  bool all_definition_options = false;
+  // Shares parsed files (common.conf) between reads; nullptr: a private cache.
+  FileCache* cache = nullptr;
 };
 
 // One regex line of a filter with where it was written.
