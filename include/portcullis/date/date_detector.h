@@ -37,6 +37,10 @@ struct DateMatch {
   // The date as epoch seconds; unset when the group is empty or the text could not be
   // converted (fail2ban: "findFailure failed to parse timeText").
   std::optional<double> time;
+  // fail2ban returns the time as an int, not a float, when a zone offset was applied
+  // (zone in the line or logtimezone) and for TAI64N: `-o` prints `1124020800`, not
+  // `1124020800.0`.
+  bool time_is_integer = false;
 };
 
 // A template as fail2ban-regex lists it under "Date template hits".
@@ -66,7 +70,8 @@ class DateDetector {
   // Finds the date in `line` (without its newline). nullopt when no template matches.
   std::optional<DateMatch> Match(std::string_view line);
 
-  // The templates in their current order, with hit counts.
+  // The templates in their current order, with hit counts. Without a datepattern the
+  // defaults are added on the first Match(), as fail2ban does: empty before that.
   std::vector<TemplateInfo> Templates() const;
 
   // The display name fail2ban-regex prints after "Use datepattern : <pattern> :"

@@ -1,0 +1,303 @@
+#include "portcullis/date/date_detector.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <unordered_set>
+
+#include "date/directives.h"
+#include "date/template_list.h"
+#include "date/template_regex.h"
+#include "date/time_zone.h"
+#include "portcullis/regex/regex.h"
+
+namespace portcullis::date {
+namespace {
+
+constexpr size_t kNoIndex = 0x7fffffff;
+constexpr int64_t kFar = 0x7fffffff;
+constexpr double kUnusedTime = 300;  // a template unused this long may be displaced
+constexpr int kNoChar = -1;          // Python's '' from an out-of-range slice
+
+int LocalYear(double seconds) {
+  time_t t = static_cast<time_t>(std::floor(seconds));
+  struct tm tm {};
+  localtime_r(&t, &tm);
+  return tm.tm_year + 1900;
+}
+
+// fail2ban builds %ExY from the wall clock at start-up; a clock set in the future (tests)
+// widens the range so its years still match.
+std::string ExactYearFor(const Clock& clock) {
+  double wall = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return ExactYearRegex(std::max(LocalYear(wall), LocalYear(clock.Now())));
+}
+
+// line[i-1:i] and line[i:i+1] as Python slices them: one byte or nothing.
+int CharBefore(std::string_view line, size_t i) {
+  return i >= 1 && i - 1 < line.size() ? static_cast<unsigned char>(line[i - 1]) : kNoChar;
+}
+int CharAt(std::string_view line, size_t i) {
+  return i < line.size() ? static_cast<unsigned char>(line[i]) : kNoChar;
+}
+
+// str.isalnum() of one character; bytes of multi-byte UTF-8 count as letters.
+bool IsAlnum(int c) { return c != kNoChar && (std::isalnum(c) || c >= 0x80); }
+
+// Python measures distances in characters, not bytes.
+int64_t CodePoints(std::string_view line, size_t bytes) {
+  int64_t n = 0;
+  for (size_t i = 0; i < bytes && i < line.size(); ++i) n += (static_cast<unsigned char>(line[i]) & 0xC0) != 0x80;
+  return n;
+}
+
+}  // namespace
+
+struct DateDetector::Impl {
+  // A template in this detector, with fail2ban's per-detector bookkeeping.
+  struct Entry {
+    TemplatePtr tpl;
+    double weight = 1;       // the template's, unless fail2ban's cache shares a heavier one
+    unsigned hits = 0;       // lines this template won (fail2ban-regex's "hits")
+    unsigned searches = 0;   // lines its regex matched at all (DateTemplate.hits)
+    double last_used = 0;
+    int64_t distance = kFar;  // where in the line it last found the date
+    double Weight() const { return hits * weight / static_cast<double>(std::max<int64_t>(1, distance)); }
+  };
+  // A match found by some template, kept while the search goes on.
+  struct Candidate {
+    size_t index = kNoIndex;
+    size_t begin = 0, end = 0;  // bytes of group 0, in the line
+    int64_t distance = kFar;    // characters before the match
+  };
+
+  explicit Impl(const Clock& c) : clock(c), exact_year(ExactYearFor(c)) {}
+
+  Result<void> Append(std::string_view line);
+  bool SearchWhole(size_t index, std::string_view line, regex::Match& m, size_t& offset);
+  bool FastPathAllowed(std::string_view line) const;
+  Candidate FastPath(std::string_view line, size_t& ignore, bool& won);
+  Candidate FullSearch(std::string_view line, size_t ignore, Candidate found, bool& won);
+  void Win(const Candidate& c, std::string_view line);
+  size_t Reorder(size_t num);
+
+  const Clock& clock;
+  std::string exact_year;
+  std::vector<Entry> entries;
+  std::unordered_set<std::string> names;
+  bool lazy_defaults = false;
+  bool has_defaults = false;
+  std::string description;
+  std::optional<int> default_tz;
+
+  size_t last_index = kNoIndex;
+  size_t first_unused = 0;
+  // The last winning match: start (bytes, characters), char before, first char; end
+  // (bytes), last char, char after (datedetector.py __lastPos / __lastEndPos).
+  size_t last_begin = 1;
+  int64_t last_distance = 1;
+  int last_before = kNoChar, last_first = kNoChar;
+  size_t last_end = kFar;
+  int last_final = kNoChar, last_after = kNoChar;
+
+  regex::Match current, best;  // reused: no allocation per line once warm
+  size_t current_offset = 0, best_offset = 0;
+};
+
+Result<void> DateDetector::Impl::Append(std::string_view line) {
+  auto expansion = ExpandDatePattern(line, exact_year);
+  if (!expansion) return Fail(expansion.error());
+  const bool ignore_duplicates = expansion->from_defaults && !entries.empty();
+  has_defaults = has_defaults || expansion->all_defaults;
+  for (TemplatePtr& t : expansion->templates) {
+    if (!names.insert(t->name()).second) {
+      if (ignore_duplicates) continue;
+      return Fail("There is already a template with name " + t->name());
+    }
+    const double weight = t->weight();
+    entries.push_back(Entry{std::move(t), weight});
+  }
+  return {};
+}
+
+bool DateDetector::Impl::SearchWhole(size_t index, std::string_view line, regex::Match& m, size_t& offset) {
+  offset = 0;
+  if (!entries[index].tpl->Search(line, m)) return false;
+  ++entries[index].searches;
+  return true;
+}
+
+// The last template is retried inside the last date's span only when the characters
+// around it agree with the last line (equal outside, or equal non-alphanumeric inside).
+bool DateDetector::Impl::FastPathAllowed(std::string_view line) const {
+  const bool left = CharBefore(line, last_begin) == last_before ||
+                    (CharAt(line, last_begin) == last_first && !IsAlnum(last_first));
+  const bool right = CharAt(line, last_end) == last_after ||
+                     (CharBefore(line, last_end) == last_final && !IsAlnum(last_final));
+  return left && right;
+}
+
+auto DateDetector::Impl::FastPath(std::string_view line, size_t& ignore, bool& won) -> Candidate {
+  Candidate none;
+  const size_t i = last_index;
+  if (i >= entries.size()) return none;
+  const DateTemplate& tpl = *entries[i].tpl;
+  bool found = false;
+  if (tpl.anchored() || !FastPathAllowed(line)) {
+    found = SearchWhole(i, line, current, current_offset);
+    ignore = i;
+  } else {
+    // Python's search(line, pos, endpos), approximated by searching the slice.
+    size_t from = std::min(last_begin, line.size()), to = std::min<size_t>(last_end, line.size());
+    current_offset = from;
+    found = from <= to && tpl.Search(line.substr(from, to - from), current);
+    if (found) ++entries[i].searches;
+  }
+  if (!found) return none;
+  Candidate c{i, current_offset + current.Begin(0), current_offset + current.End(0), 0};
+  c.distance = CodePoints(line, c.begin);
+  won = entries.size() == 1 || tpl.anchored() || (c.begin == last_begin && c.end == last_end);
+  if (!won) {
+    std::swap(current, best);
+    best_offset = current_offset;
+  }
+  return c;
+}
+
+// Every template in order; the first acceptable match wins, a match that lies further
+// into the line than expected is only kept as a candidate (the nearest one is used if
+// nothing better turns up).
+auto DateDetector::Impl::FullSearch(std::string_view line, size_t ignore, Candidate found, bool& won)
+    -> Candidate {
+  const size_t n = entries.size();
+  for (size_t j = 0; j < n; ++j) {
+    if (j == ignore || !SearchWhole(j, line, current, current_offset)) continue;
+    Candidate c{j, current.Begin(0), current.End(0), 0};
+    c.distance = CodePoints(line, c.begin);
+    won = j + 1 >= n || entries[j].tpl->anchored() ||
+          (c.begin == 0 && entries[j].hits && entries[j + 1].searches == 0);
+    if (won) return c;
+    if (c.distance > entries[j].distance || c.distance > last_distance) {
+      if (c.distance < found.distance) {
+        found = c;
+        std::swap(current, best);
+        best_offset = current_offset;
+      }
+      continue;
+    }
+    won = true;
+    return c;
+  }
+  return found;
+}
+
+void DateDetector::Impl::Win(const Candidate& c, std::string_view line) {
+  Entry& e = entries[c.index];
+  ++e.hits;
+  e.last_used = clock.Now();
+  e.distance = c.distance;
+  if (first_unused == c.index) ++first_unused;
+  last_begin = c.begin;
+  last_distance = c.distance;
+  last_before = CharBefore(line, c.begin);
+  last_first = CharAt(line, c.begin);
+  last_end = c.end;
+  // line[end-1] indexes from the back when end == 0, as in Python.
+  last_final = c.end > 0 ? CharAt(line, c.end - 1) : line.empty() ? kNoChar : CharAt(line, line.size() - 1);
+  last_after = CharAt(line, c.end);
+  size_t i = c.index;
+  if (i && i != last_index) i = Reorder(i);
+  last_index = i;
+}
+
+// Bubbles the winner up: to the first never-used slot, else halfway to the top, if it
+// weighs more than the template there or that one has been idle for 5 minutes;
+// otherwise one step up under the same rule.
+size_t DateDetector::Impl::Reorder(size_t num) {
+  const Entry& e = entries[num];
+  const double idle_since = e.last_used - kUnusedTime;
+  const double weight = e.Weight();
+  auto movable = [&](size_t pos) { return weight > entries[pos].Weight() || idle_since > entries[pos].last_used; };
+  size_t pos = first_unused < num ? first_unused : num / 2;
+  if (!movable(pos)) {
+    if (pos == num - 1) return num;
+    pos = num - 1;
+    if (!movable(pos)) return num;
+  }
+  std::rotate(entries.begin() + static_cast<std::ptrdiff_t>(pos), entries.begin() + static_cast<std::ptrdiff_t>(num),
+              entries.begin() + static_cast<std::ptrdiff_t>(num) + 1);
+  while (first_unused < entries.size() && entries[first_unused].hits) ++first_unused;
+  return pos;
+}
+
+Result<DateDetector> DateDetector::Create(std::optional<std::string_view> datepattern, const Clock& clock) {
+  auto impl = std::make_unique<Impl>(clock);
+  for (std::string_view rest = datepattern.value_or(""); !rest.empty();) {
+    size_t nl = rest.find('\n');
+    std::string_view line = rest.substr(0, nl);
+    rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.front()))) line.remove_prefix(1);
+    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) line.remove_suffix(1);
+    if (line.empty()) continue;
+    if (auto ok = impl->Append(line); !ok) return Fail(ok.error());
+  }
+  const size_t n = impl->entries.size();
+  impl->lazy_defaults = n == 0;
+  if (impl->has_defaults)
+    for (Impl::Entry& e : impl->entries)
+      if (IsAnchoredDefaultKey(e.tpl->key())) e.weight = 100.0;
+  impl->description = n == 0 || n > 2 ? "Default Detectors" : impl->entries[0].tpl->name();
+  return DateDetector(std::move(impl));
+}
+
+DateDetector::DateDetector(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+DateDetector::DateDetector(DateDetector&&) noexcept = default;
+DateDetector& DateDetector::operator=(DateDetector&&) noexcept = default;
+DateDetector::~DateDetector() = default;
+
+Result<void> DateDetector::SetDefaultTimeZone(std::string_view timezone) {
+  auto minutes = ParseLogTimeZone(timezone);
+  if (!minutes) return Fail(minutes.error());
+  impl_->default_tz = *minutes;
+  return {};
+}
+
+std::optional<DateMatch> DateDetector::Match(std::string_view line) {
+  Impl& d = *impl_;
+  if (d.entries.empty() && d.lazy_defaults) {
+    if (!d.Append("{DEFAULT}")) return std::nullopt;
+  }
+  size_t ignore = kNoIndex;
+  bool won = false;
+  Impl::Candidate c = d.FastPath(line, ignore, won);
+  if (!won) c = d.FullSearch(line, ignore, c, won);
+  if (c.index == kNoIndex) return std::nullopt;
+  const regex::Match& m = won ? d.current : d.best;
+  const size_t offset = won ? d.current_offset : d.best_offset;
+  const DateTemplate* tpl = d.entries[c.index].tpl.get();  // entries keep it alive
+  d.Win(c, line);
+  DateMatch out;
+  if (m.Matched(1)) {
+    out.begin = offset + m.Begin(1);
+    out.end = offset + m.End(1);
+  }
+  if (out.end > out.begin) {
+    if (auto t = tpl->ToTime(m, d.default_tz, d.clock.Now())) {
+      out.time = t->seconds;
+      out.time_is_integer = t->integral;
+    }
+  }
+  return out;
+}
+
+std::vector<TemplateInfo> DateDetector::Templates() const {
+  std::vector<TemplateInfo> out;
+  for (const Impl::Entry& e : impl_->entries)
+    out.push_back(TemplateInfo{e.tpl->name(), e.tpl->regex(), e.hits, e.weight});
+  return out;
+}
+
+std::string DateDetector::Description() const { return impl_->description; }
+
+}  // namespace portcullis::date

@@ -1,0 +1,156 @@
+#include "date/date_template.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+
+#include "date/directives.h"
+#include "date/template_regex.h"
+
+namespace portcullis::date {
+namespace {
+
+constexpr std::string_view kEpochRegex = R"(\d{10,11}\b(?:\.\d{3,6})?)";
+constexpr std::string_view kLongEpochRegex = R"(\d{10,11}(?:\d{3}(?:\.\d{1,6}|\d{3})?)?)";
+
+std::string SetPatternError(std::string_view pattern, std::string_view reason) {
+  return "Failed to set datepattern '" + std::string(pattern) +
+         "' (may be an invalid format or unescaped percent char): " + std::string(reason);
+}
+
+bool EqualsIgnoreCase(std::string_view text, std::string_view upper) {
+  if (text.size() != upper.size()) return false;
+  for (size_t i = 0; i < text.size(); ++i)
+    if (std::toupper(static_cast<unsigned char>(text[i])) != upper[i]) return false;
+  return true;
+}
+
+// Length of an unescaped {EPOCH} / {LEPOCH} token (any case) at `pos`, 0 if none.
+size_t EpochTokenAt(std::string_view s, size_t pos) {
+  if (s[pos] != '{' || (pos > 0 && s[pos - 1] == '\\')) return 0;
+  if (EqualsIgnoreCase(s.substr(pos, 7), "{EPOCH}")) return 7;
+  if (EqualsIgnoreCase(s.substr(pos, 8), "{LEPOCH}")) return 8;
+  return 0;
+}
+
+}  // namespace
+
+bool DateTemplate::anchored() const { return (flags_ & (kLineBegin | kLineEnd)) != 0; }
+
+Result<void> DateTemplate::Compile(std::string_view error_pattern) {
+  auto compiled = regex::Regex::Compile(regex_);
+  if (!compiled) return Fail(SetPatternError(error_pattern, compiled.error().message));
+  compiled_ = std::move(*compiled);
+  for (const auto& [group, index] : compiled_->NamedGroups())
+    if (auto field = FieldForGroup(group)) fields_.emplace_back(index, *field);
+  std::sort(fields_.begin(), fields_.end());
+  return {};
+}
+
+Result<DateTemplate> DateTemplate::FromPattern(std::string_view pattern, std::string_view exact_year) {
+  DateTemplate t;
+  t.pattern_ = pattern;
+  BeginBound begin = BeginBound::kWord;
+  bool word_end = true;
+  if (pattern.starts_with("{UNB}")) {
+    pattern.remove_prefix(5);
+    begin = BeginBound::kNone;
+    word_end = false;
+  }
+  if (begin != BeginBound::kNone && pattern.starts_with("{^LN-BEG}")) {
+    pattern.remove_prefix(9);
+    begin = BeginBound::kLineStart;
+  }
+  auto translated = TranslateDirectives(pattern, exact_year);
+  if (!translated) return Fail(SetPatternError(pattern, translated.error().message));
+  std::string regex = UsesAlphaDirective(pattern) ? "(?iu)" + translated->regex : translated->regex;
+  BoundRegex bound = ApplyBoundaries(regex, begin, word_end);
+  t.name_ = bound.anchored_at_start && !translated->name.starts_with("{^LN-BEG}")
+                ? "{^LN-BEG}" + translated->name
+                : std::move(translated->name);
+  t.regex_ = std::move(bound.regex);
+  t.flags_ = bound.flags;
+  if (auto ok = t.Compile(pattern); !ok) return Fail(ok.error());
+  return t;
+}
+
+Result<DateTemplate> DateTemplate::Epoch(bool line_start, bool long_form) {
+  DateTemplate t;
+  t.kind_ = Kind::kEpoch;
+  t.long_form_ = long_form;
+  std::string number(long_form ? kLongEpochRegex : kEpochRegex);
+  std::string regex =
+      line_start ? R"(((?P<square>(?<=^\[))?)" + number + R"()(?(square)(?=\])))"
+                 : R"(((?:^|(?P<square>(?<=^\[))|(?P<selinux>(?<=\baudit\())))" + number +
+                       R"()(?:(?(selinux)(?=:\d+\)))|(?(square)(?=\]))))";
+  BoundRegex bound = ApplyBoundaries(regex, line_start ? BeginBound::kLineStart : BeginBound::kNone, true);
+  t.name_ = std::string(line_start ? "{^LN-BEG}" : "") + (long_form ? "LongEpoch" : "Epoch");
+  t.regex_ = std::move(bound.regex);
+  t.flags_ = bound.flags;
+  if (auto ok = t.Compile(t.name_); !ok) return Fail(ok.error());
+  return t;
+}
+
+Result<DateTemplate> DateTemplate::EpochInPattern(std::string_view pattern, bool long_form) {
+  DateTemplate t;
+  t.kind_ = Kind::kEpoch;
+  t.long_form_ = long_form;
+  t.value_group_ = 2;
+  t.name_ = t.pattern_ = pattern;
+  std::string regex = "(";
+  for (size_t i = 0; i < pattern.size();) {
+    size_t token = EpochTokenAt(pattern, i);
+    if (token == 0) {
+      regex += pattern[i++];
+      continue;
+    }
+    regex += "(" + std::string(long_form ? kLongEpochRegex : kEpochRegex) + ")";
+    i += token;
+  }
+  BoundRegex bound = ApplyBoundaries(regex + ")", BeginBound::kWord, true);
+  t.regex_ = std::move(bound.regex);
+  t.flags_ = bound.flags;
+  if (auto ok = t.Compile(pattern); !ok) return Fail(ok.error());
+  return t;
+}
+
+Result<DateTemplate> DateTemplate::Tai64n(bool line_start) {
+  DateTemplate t;
+  t.kind_ = Kind::kTai64n;
+  BoundRegex bound =
+      ApplyBoundaries("@[0-9a-f]{24}", line_start ? BeginBound::kLineStart : BeginBound::kNone, true);
+  t.name_ = line_start ? "{^LN-BEG}TAI64N" : "TAI64N";
+  t.regex_ = std::move(bound.regex);
+  t.flags_ = bound.flags;
+  if (auto ok = t.Compile(t.name_); !ok) return Fail(ok.error());
+  return t;
+}
+
+std::optional<ConvertedTime> DateTemplate::EpochTime(std::string_view value) const {
+  double seconds = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+  if (ec != std::errc() || end != value.data() + value.size()) return std::nullopt;
+  if (long_form_ && value.size() >= 13)
+    seconds /= value.size() >= 16 && value.find('.') == std::string_view::npos ? 1000000 : 1000;
+  return ConvertedTime{seconds, false};
+}
+
+std::optional<ConvertedTime> DateTemplate::ToTime(const regex::Match& m, std::optional<int> default_tz_minutes,
+                                                  double now) const {
+  if (kind_ == Kind::kEpoch) return EpochTime(m.Group(value_group_));
+  if (kind_ == Kind::kTai64n) {
+    // The hex digits 2..16 of "@4000000041f4104f00000000" are the seconds (TAI label
+    // offset ignored, as fail2ban does).
+    std::string_view hex = m.Group(1).substr(2, 15);
+    uint64_t seconds = 0;
+    auto [end, ec] = std::from_chars(hex.data(), hex.data() + hex.size(), seconds, 16);
+    if (ec != std::errc() || end != hex.data() + hex.size()) return std::nullopt;
+    return ConvertedTime{static_cast<double>(seconds), true};
+  }
+  DateFields fields;
+  for (const auto& [index, field] : fields_)
+    if (m.Matched(index)) fields.Set(field, m.Group(index));
+  return fields.ToTime(default_tz_minutes, now);
+}
+
+}  // namespace portcullis::date

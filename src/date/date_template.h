@@ -1,0 +1,72 @@
+#pragma once
+// One date template: a compiled regex that finds a date in a line, and the way to turn
+// what it matched into a time (datetemplate.py: DatePatternRegex, DateEpoch, DateTai64n).
+// Templates are immutable once built and may be shared by detectors; the per-detector
+// hit counts live in the detector.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "date/date_fields.h"
+#include "portcullis/base/error.h"
+#include "portcullis/regex/regex.h"
+
+namespace portcullis::date {
+
+class DateTemplate {
+ public:
+  enum class Kind { kPattern, kEpoch, kTai64n };
+
+  // A strptime-style pattern (`%ExY-%m-%d ...`, optionally `{UNB}` / `{^LN-BEG}` first).
+  // Error: "Failed to set datepattern '<p>' (may be an invalid format or unescaped
+  // percent char): <reason>".
+  static Result<DateTemplate> FromPattern(std::string_view pattern, std::string_view exact_year);
+  // EPOCH / LEPOCH (`long_form`: milli- and microseconds too); `line_start` for the
+  // `{^LN-BEG}EPOCH` / `^EPOCH` forms.
+  static Result<DateTemplate> Epoch(bool line_start, bool long_form);
+  // A regex containing {EPOCH} or {LEPOCH}: the whole match is cut, the token is the time.
+  static Result<DateTemplate> EpochInPattern(std::string_view pattern, bool long_form);
+  // TAI64N (`@4000000041f4104f00000000`).
+  static Result<DateTemplate> Tai64n(bool line_start);
+
+  Kind kind() const { return kind_; }
+  const std::string& name() const { return name_; }
+  // The pattern it was built from (kPattern and epoch patterns), else empty.
+  const std::string& pattern() const { return pattern_; }
+  const std::string& regex() const { return regex_; }
+  unsigned flags() const { return flags_; }
+  // Anchored at the line's begin or end: searched on the whole line, wins at once.
+  bool anchored() const;
+  double weight() const { return weight_; }
+  void set_weight(double weight) { weight_ = weight; }
+  // fail2ban's pattern-cache key: the pattern, upper-cased when it has no `%`.
+  const std::string& key() const { return key_; }
+  void set_key(std::string key) { key_ = std::move(key); }
+
+  // Searches `text`; `m` receives the spans.
+  bool Search(std::string_view text, regex::Match& m) const { return compiled_->Search(text, m); }
+
+  // The time of a match of this template (group 1 non-empty); nullopt when it does not
+  // convert.
+  std::optional<ConvertedTime> ToTime(const regex::Match& m, std::optional<int> default_tz_minutes,
+                                      double now) const;
+
+ private:
+  DateTemplate() = default;
+  Result<void> Compile(std::string_view error_pattern);
+  std::optional<ConvertedTime> EpochTime(std::string_view value) const;
+
+  Kind kind_ = Kind::kPattern;
+  bool long_form_ = false;
+  int value_group_ = 1;
+  std::string name_, pattern_, regex_, key_;
+  unsigned flags_ = 0;
+  double weight_ = 1.0;
+  std::optional<regex::Regex> compiled_;
+  std::vector<std::pair<int, Field>> fields_;  // strptime groups by index
+};
+
+}  // namespace portcullis::date
