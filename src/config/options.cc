@@ -156,7 +156,8 @@ std::vector<std::string> SplitWithOptions(std::string_view text) {
   std::string subject(text);
   for (auto it = std::sregex_iterator(subject.begin(), subject.end(), kWord);
        it != std::sregex_iterator(); ++it) {
-    std::string_view word = Strip(it->str());
+    std::string match = it->str();
+    std::string_view word = Strip(match);
     if (!word.empty()) words.emplace_back(word);
   }
   return words;
