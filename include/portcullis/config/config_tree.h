@@ -29,8 +29,10 @@ namespace portcullis::config {
 
 class ConfigTree {
  public:
-  // Reads logical config `name` under `basedir`. Error "Found no accessible config
-  // files for '<name>'" when none of the files exist; parse errors name file:line.
+  // Reads logical config `name` under `basedir`. Errors: "Found no accessible config
+  // files for '<name>' under <basedir>" (fail2ban's words) when none of the files
+  // exist, "Base configuration directory <basedir> does not exist"; parse errors and
+  // errors in [INCLUDES] name file:line. Missing included files contribute nothing.
   static Result<ConfigTree> Read(std::string_view basedir, std::string_view name);
   // Reads one explicit file with its includes (a filter file outside any config folder).
   static Result<ConfigTree> ReadFile(std::string_view path);
