@@ -76,6 +76,7 @@ struct DateDetector::Impl {
 
   Result<void> Append(std::string_view line);
   bool SearchWhole(size_t index, std::string_view line, regex::Match& m, size_t& offset);
+  bool SearchWithin(size_t index, std::string_view line, size_t from, size_t to);
   bool FastPathAllowed(std::string_view line) const;
   Candidate FastPath(std::string_view line, size_t& ignore, bool& won);
   Candidate FullSearch(std::string_view line, size_t ignore, Candidate found, bool& won);
@@ -128,6 +129,23 @@ bool DateDetector::Impl::SearchWhole(size_t index, std::string_view line, regex:
   return true;
 }
 
+// Python's search(line, pos, endpos): the first match starting at or after `from` in
+// line[:to], with `^`, `\b` and look-behinds seeing the whole line. Searching line[:to]
+// gives exactly that unless its first match starts before `from`; only then is the
+// slice searched (where `^` would also match at `from`: a rare approximation).
+bool DateDetector::Impl::SearchWithin(size_t index, std::string_view line, size_t from, size_t to) {
+  const DateTemplate& tpl = *entries[index].tpl;
+  if (from > to) return false;
+  current_offset = 0;
+  if (!tpl.Search(line.substr(0, to), current)) return false;
+  if (current.Begin(0) < from) {
+    current_offset = from;
+    if (!tpl.Search(line.substr(from, to - from), current)) return false;
+  }
+  ++entries[index].searches;
+  return true;
+}
+
 // The last template is retried inside the last date's span only when the characters
 // around it agree with the last line (equal outside, or equal non-alphanumeric inside).
 bool DateDetector::Impl::FastPathAllowed(std::string_view line) const {
@@ -148,11 +166,7 @@ auto DateDetector::Impl::FastPath(std::string_view line, size_t& ignore, bool& w
     found = SearchWhole(i, line, current, current_offset);
     ignore = i;
   } else {
-    // Python's search(line, pos, endpos), approximated by searching the slice.
-    size_t from = std::min(last_begin, line.size()), to = std::min<size_t>(last_end, line.size());
-    current_offset = from;
-    found = from <= to && tpl.Search(line.substr(from, to - from), current);
-    if (found) ++entries[i].searches;
+    found = SearchWithin(i, line, std::min(last_begin, line.size()), std::min<size_t>(last_end, line.size()));
   }
   if (!found) return none;
   Candidate c{i, current_offset + current.Begin(0), current_offset + current.End(0), 0};
