@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cstdint>
+
+#include "python_syntax.h"
+#include "search_hints.h"
 #include "text_util.h"
 
 namespace portcullis::regex::internal {
@@ -9,86 +12,7 @@ namespace {
 
 using Status = Result<void>;
 constexpr size_t kNoAtom = std::string::npos;
-
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-bool IsOctal(char c) { return c >= '0' && c <= '7'; }
-bool IsAsciiAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool IsAsciiAlnum(char c) { return IsAsciiAlpha(c) || IsDigit(c); }
-bool IsHigh(char c) { return static_cast<unsigned char>(c) >= 0x80; }
-
-int HexValue(char c) {
-  if (IsDigit(c)) return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// Length of the UTF-8 sequence a lead byte starts (1 for ASCII and stray bytes).
-size_t Utf8Length(char lead) {
-  const auto b = static_cast<unsigned char>(lead);
-  if (b >= 0xf0 && b <= 0xf7) return 4;
-  if (b >= 0xe0) return b <= 0xef ? 3 : 1;
-  if (b >= 0xc0) return 2;
-  return 1;
-}
-
-std::string Utf8(uint32_t cp) {
-  std::string s;
-  if (cp < 0x80) {
-    s += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    s += static_cast<char>(0xc0 | (cp >> 6));
-    s += static_cast<char>(0x80 | (cp & 0x3f));
-  } else if (cp < 0x10000) {
-    s += static_cast<char>(0xe0 | (cp >> 12));
-    s += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-    s += static_cast<char>(0x80 | (cp & 0x3f));
-  } else {
-    s += static_cast<char>(0xf0 | (cp >> 18));
-    s += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
-    s += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-    s += static_cast<char>(0x80 | (cp & 0x3f));
-  }
-  return s;
-}
-
-uint32_t DecodeUtf8(std::string_view bytes) {
-  if (bytes.size() == 1) return static_cast<unsigned char>(bytes[0]);
-  uint32_t cp = static_cast<unsigned char>(bytes[0]) & (0x7f >> bytes.size());
-  for (size_t i = 1; i < bytes.size(); ++i) cp = (cp << 6) | (bytes[i] & 0x3f);
-  return cp;
-}
-
-// An ASCII character as a literal outside a class. `\<` `\>` `\'` `\`` are
-// assertions in Boost, so those (and controls) become hex escapes.
-std::string AsciiLiteral(uint32_t cp) {
-  const char c = static_cast<char>(cp);
-  if (c == '\n') return "\\n";
-  if (c == '\t') return "\\t";
-  if (c == '\r') return "\\r";
-  if (cp < 0x20 || cp == 0x7f || std::string_view("<>'`").find(c) != std::string_view::npos)
-    return HexEscapeText(cp);
-  if (std::string_view("\\.^$|?*+()[]{}").find(c) != std::string_view::npos)
-    return std::string("\\") + c;
-  return std::string(1, c);
-}
-
-// A literal inside a character class.
-std::string ClassLiteral(uint32_t cp) {
-  if (cp >= 0x80) return Utf8(cp);
-  const char c = static_cast<char>(cp);
-  if (c == '\n') return "\\n";
-  if (c == '\t') return "\\t";
-  if (c == '\r') return "\\r";
-  if (cp < 0x20 || cp == 0x7f) return HexEscapeText(cp);
-  if (std::string_view("]\\[-^").find(c) != std::string_view::npos) return std::string("\\") + c;
-  return std::string(1, c);
-}
-
-bool ValidGroupName(std::string_view name) {
-  if (name.empty() || IsDigit(name[0])) return false;
-  return std::all_of(name.begin(), name.end(), [](char c) { return IsAsciiAlnum(c) || c == '_'; });
-}
+constexpr std::string_view kLineStart = "(?<![^\\n])";  // Python's multiline `^`
 
 struct Flags {
   bool multiline = false;
@@ -96,7 +20,7 @@ struct Flags {
   bool verbose = false;
 };
 
-enum class GroupKind { kPlain, kConditional };
+enum class GroupKind { kPlain, kConditional, kLookaround };
 
 struct OpenGroup {
   Flags saved;
@@ -105,6 +29,7 @@ struct OpenGroup {
   size_t out_start = 0;   // of '(' in the Boost pattern
   GroupKind kind = GroupKind::kPlain;
   int bars = 0;           // '|' seen directly inside a conditional
+  size_t groups_before = 0;  // capturing groups opened before this one
 };
 
 // One item of a character class: a category such as \w, or one code point.
@@ -126,6 +51,8 @@ class Translator {
     }
     if (!groups_.empty()) return Failure("missing ), unterminated subpattern", groups_.back().position);
     Translation t;
+    t.global_flags = global_flags_;
+    hints_.Finish(t, out_, global_flags_.find('i') != std::string::npos);
     t.pattern = std::move(out_);
     t.named = std::move(names_);
     std::sort(t.named.begin(), t.named.end());
@@ -154,10 +81,13 @@ class Translator {
       case '+': return Repeat("+", at);
       case '?': return Repeat("?", at);
       case '{': pos_ = at; return Brace();
-      case '}': Atom("\\}"); return {};
-      case ']': Atom("\\]"); return {};
+      case '}': Atom("\\}", false, "}"); return {};
+      case ']': Atom("\\]", false, "]"); return {};
       case '.': Atom(flags_.dotall ? "." : "[^\\n]"); return {};
-      case '^': Assertion(flags_.multiline ? "(?<![^\\n])" : "\\A"); return {};
+      case '^':
+        if (flags_.multiline) Assertion(kLineStart, true);
+        else Assertion("\\A");
+        return {};
       case '$': Assertion(flags_.multiline ? "(?=\\n|\\z)" : "(?=\\n?\\z)"); return {};
       default: pos_ = at; LiteralBytes(); return {};
     }
@@ -175,7 +105,9 @@ class Translator {
     return true;
   }
 
-  void Atom(std::string_view text, bool multibyte = false) {
+  // `literal` is the text the atom matches when it is a plain literal.
+  void Atom(std::string_view text, bool multibyte = false, std::string_view literal = {}) {
+    if (groups_.empty()) hints_.Atom(literal);
     atom_start_ = out_.size();
     out_ += text;
     atom_multibyte_ = multibyte;
@@ -183,8 +115,10 @@ class Translator {
     started_ = true;
   }
 
-  void Assertion(std::string_view text) {
+  void Assertion(std::string_view text, bool line_start = false) {
     out_ += text;
+    if (groups_.empty() && line_start) hints_.LineStart(out_.size());
+    else if (groups_.empty()) hints_.Other();
     atom_start_ = kNoAtom;
     repeat_state_ = 0;
     started_ = true;
@@ -194,6 +128,7 @@ class Translator {
     if (!groups_.empty() && groups_.back().kind == GroupKind::kConditional &&
         ++groups_.back().bars > 1)
       return Failure("conditional backref with more than two branches", at);
+    if (groups_.empty()) hints_.Bar();
     Assertion("|");
     return {};
   }
@@ -208,6 +143,7 @@ class Translator {
     }
     if (repeat_state_ != 0) return Failure("multiple repeat", at);
     if (atom_start_ == kNoAtom) return Failure("nothing to repeat", at);
+    if (groups_.empty()) hints_.Repeat(atom_start_);
     if (atom_multibyte_) {
       out_.insert(atom_start_, "(?:");
       out_ += ')';
@@ -230,7 +166,7 @@ class Translator {
       while (p < src_.size() && IsDigit(src_[p])) hi += src_[p++];
     }
     if (p >= src_.size() || src_[p] != '}' || (!comma && lo.empty())) {
-      Atom("\\{");
+      Atom("\\{", false, "{");
       return {};
     }
     pos_ = p + 1;
@@ -246,17 +182,17 @@ class Translator {
     const char c = src_[pos_];
     if (!IsHigh(c)) {
       ++pos_;
-      Atom(std::string(1, c));
+      Atom(std::string(1, c), false, std::string(1, c));
       return;
     }
     const size_t n = std::min(Utf8Length(c), src_.size() - pos_);
-    Atom(src_.substr(pos_, n), n > 1);
+    Atom(src_.substr(pos_, n), n > 1, src_.substr(pos_, n));
     pos_ += n;
   }
 
   void Codepoint(uint32_t cp) {
-    if (cp < 0x80) Atom(AsciiLiteral(cp));
-    else Atom(Utf8(cp), true);
+    if (cp < 0x80) Atom(AsciiLiteral(cp), false, std::string(1, static_cast<char>(cp)));
+    else Atom(Utf8(cp), true, Utf8(cp));
   }
 
   // \xhh, \uhhhh, \Uhhhhhhhh: exactly that many hex digits, as in Python.
@@ -448,7 +384,8 @@ class Translator {
   }
 
   void Push(GroupKind kind, int index, size_t at, std::string_view text) {
-    groups_.push_back({flags_, index, at, out_.size(), kind, 0});
+    if (groups_.empty()) hints_.GroupOpened(kind == GroupKind::kLookaround);
+    groups_.push_back({flags_, index, at, out_.size(), kind, 0, group_open_.size()});
     out_ += text;
     atom_start_ = kNoAtom;
     repeat_state_ = 0;
@@ -472,8 +409,8 @@ class Translator {
     switch (c) {
       case ':': Push(GroupKind::kPlain, 0, at, "(?:"); return {};
       case '>': Push(GroupKind::kPlain, 0, at, "(?>"); return {};
-      case '=': Push(GroupKind::kPlain, 0, at, "(?="); return {};
-      case '!': Push(GroupKind::kPlain, 0, at, "(?!"); return {};
+      case '=': Push(GroupKind::kLookaround, 0, at, "(?="); return {};
+      case '!': Push(GroupKind::kLookaround, 0, at, "(?!"); return {};
       case 'P': return PythonExtension(at);
       case '#': return Comment(at);
       case '<': return Lookbehind(at);
@@ -540,7 +477,7 @@ class Translator {
     const char c = At();
     if (c != '=' && c != '!') return Failure(Cat("unknown extension ?<", c), at + 1);
     ++pos_;
-    Push(GroupKind::kPlain, 0, at, c == '=' ? "(?<=" : "(?<!");
+    Push(GroupKind::kLookaround, 0, at, c == '=' ? "(?<=" : "(?<!");
     return {};
   }
 
@@ -596,8 +533,7 @@ class Translator {
     if (started_ || !groups_.empty())
       return Failure("global flags not at the start of the expression", at);
     ApplyFlags(on, true);
-    const std::string boost = BoostFlags(on, "");
-    if (!boost.empty()) out_ += "(?" + boost + ")";
+    global_flags_ += BoostFlags(on, "");
     return {};
   }
 
@@ -629,6 +565,10 @@ class Translator {
     flags_ = group.saved;
     if (group.index > 0) group_open_[group.index] = false;
     out_ += ')';
+    if (groups_.empty()) {
+      const bool pure = group.kind == GroupKind::kLookaround && group.groups_before == group_open_.size();
+      hints_.GroupClosed(pure, out_.size());
+    }
     atom_start_ = group.out_start;
     atom_multibyte_ = false;
     repeat_state_ = 0;
@@ -646,6 +586,8 @@ class Translator {
   bool atom_multibyte_ = false;
   int repeat_state_ = 0;         // 0 none, 1 after a quantifier, 2 after its ? or +
   bool started_ = false;         // anything but global flags seen
+  std::string global_flags_;     // Boost flags (i, s) of leading global flag groups
+  SearchHints hints_;
   size_t class_start_ = 0;
 };
 

@@ -27,6 +27,10 @@ namespace portcullis::regex::internal {
 
 struct Translation {
   std::string pattern;                               // Boost perl syntax
+  std::string global_flags;                          // "i", "s" from leading (?is): compile flags
+  size_t guard_length = 0;                           // leading lookarounds, 0 when none
+  bool guard_is_line_start = false;                  // the guard is just multiline `^`
+  std::string required_literal;                      // text every match contains (may be empty)
   std::vector<std::pair<std::string, int>> named;    // sorted by name
   int group_count = 0;                               // capturing groups, without 0
 };

@@ -1,7 +1,9 @@
 #include "portcullis/regex/regex.h"
 
 #include <algorithm>
+#include <cstring>
 #include <exception>
+#include <optional>
 
 #include "python_traits.h"
 #include "python_translator.h"
@@ -10,6 +12,7 @@ namespace portcullis::regex {
 
 struct Match::Impl {
   boost::match_results<const char*> results;
+  boost::match_results<const char*> guard_results;  // scratch for the guard check
   const char* base = nullptr;
   bool matched = false;
   bool complexity_exceeded = false;
@@ -19,6 +22,13 @@ struct Regex::Impl {
   std::string pattern;
   std::string translated;
   internal::BoostRegex boost;
+  // A pattern that starts with lookarounds is searched as body + guard check,
+  // because Boost tries every position when a pattern starts with an assertion.
+  std::optional<internal::BoostRegex> guard, body;
+  // The guard is multiline `^`: try the body anchored at each line start instead.
+  bool line_starts = false;
+  // Literal text every match contains: a text without it is a miss at memchr speed.
+  std::string required;
   std::vector<std::pair<std::string, int>> named;
   int group_count = 0;
 };
@@ -51,6 +61,11 @@ bool Match::complexity_exceeded() const { return impl_ && impl_->complexity_exce
 
 namespace {
 
+// Leading global flags are compile flags; shown as a group for people.
+std::string DisplayText(const internal::Translation& t) {
+  return t.global_flags.empty() ? t.pattern : "(?" + t.global_flags + ")" + t.pattern;
+}
+
 // Boost's what() repeats the pattern twice; the first sentence is the reason.
 std::string BoostReason(const std::exception& e) {
   std::string_view what = e.what();
@@ -65,14 +80,24 @@ Result<Regex> Regex::Compile(std::string_view python_pattern, CompileOptions opt
   if (!translation) return std::unexpected(translation.error());
   auto impl = std::make_shared<Impl>();
   impl->pattern = std::string(python_pattern);
-  impl->translated = std::move(translation->pattern);
+  impl->translated = DisplayText(*translation);
   impl->named = std::move(translation->named);
   impl->group_count = translation->group_count;
   namespace rc = boost::regex_constants;
-  auto flags = rc::perl | rc::no_mod_m | rc::no_mod_s;
-  if (options.ignore_case) flags |= rc::icase;
+  auto flags = rc::perl | rc::no_mod_m;
+  const std::string& global = translation->global_flags;
+  flags |= global.find('s') != std::string::npos ? rc::mod_s : rc::no_mod_s;
+  if (options.ignore_case || global.find('i') != std::string::npos) flags |= rc::icase;
+  const std::string& boost_pattern = translation->pattern;
+  const size_t guard = translation->guard_length;
   try {
-    impl->boost.assign(impl->translated, flags);
+    impl->boost.assign(boost_pattern, flags);
+    impl->line_starts = translation->guard_is_line_start;
+    if (!options.ignore_case) impl->required = std::move(translation->required_literal);
+    if (guard > 0) {
+      impl->guard.emplace(boost_pattern.substr(0, guard), flags);
+      impl->body.emplace(boost_pattern.substr(guard), flags);
+    }
   } catch (const std::exception& e) {
     return Fail(BoostReason(e), "", 0, std::string(python_pattern));
   }
@@ -84,15 +109,51 @@ Regex::~Regex() = default;
 
 namespace {
 
-// Runs one Boost search; complexity and stack limits become a miss. A template so
-// that only the friend Regex names Match::Impl.
-template <class MatchImpl>
-bool RunSearch(const internal::BoostRegex& re, std::string_view text, MatchImpl& m,
-               boost::regex_constants::match_flag_type flags) {
-  m.base = text.data();
+namespace rc = boost::regex_constants;
+
+// The body's leftmost match where the guard also holds: the pattern's match,
+// since the guard is zero-width and captures nothing.
+template <class RegexImpl, class MatchImpl>
+bool GuardedSearch(const RegexImpl& re, const char* begin, const char* end, MatchImpl& m) {
+  for (const char* from = begin;; ++from) {
+    const auto flags = from == begin ? rc::match_default : rc::match_prev_avail;
+    if (!boost::regex_search(from, end, m.results, *re.body, flags, begin)) return false;
+    from = m.results[0].first;
+    const auto at = rc::match_continuous | (from == begin ? rc::match_default : rc::match_prev_avail);
+    if (boost::regex_search(from, end, m.guard_results, *re.guard, at, begin)) return true;
+    if (from == end) return false;
+  }
+}
+
+// Multiline `^` first: the body anchored at each line start, as Python does.
+template <class RegexImpl, class MatchImpl>
+bool LineStartSearch(const RegexImpl& re, const char* begin, const char* end, MatchImpl& m) {
+  for (const char* line = begin;;) {
+    const auto flags = rc::match_continuous | (line == begin ? rc::match_default : rc::match_prev_avail);
+    if (boost::regex_search(line, end, m.results, *re.body, flags, begin)) return true;
+    const void* newline = std::memchr(line, '\n', static_cast<size_t>(end - line));
+    if (newline == nullptr) return false;
+    line = static_cast<const char*>(newline) + 1;
+  }
+}
+
+// Runs one search; complexity and stack limits become a miss. A template so that
+// only the friend Regex names Match::Impl and Regex::Impl.
+template <class RegexImpl, class MatchImpl>
+bool RunSearch(const RegexImpl& re, std::string_view text, MatchImpl& m, bool anchored) {
+  const char* begin = text.data();
+  const char* end = begin + text.size();
+  m.base = begin;
   m.complexity_exceeded = false;
+  if (!re.required.empty() && text.find(re.required) == std::string_view::npos) {
+    m.matched = false;
+    return false;
+  }
   try {
-    m.matched = boost::regex_search(text.data(), text.data() + text.size(), m.results, re, flags);
+    if (anchored) m.matched = boost::regex_search(begin, end, m.results, re.boost, rc::match_continuous);
+    else if (re.line_starts) m.matched = LineStartSearch(re, begin, end, m);
+    else if (re.body) m.matched = GuardedSearch(re, begin, end, m);
+    else m.matched = boost::regex_search(begin, end, m.results, re.boost, rc::match_default);
   } catch (const std::exception&) {
     m.matched = false;
     m.complexity_exceeded = true;
@@ -104,12 +165,12 @@ bool RunSearch(const internal::BoostRegex& re, std::string_view text, MatchImpl&
 
 bool Regex::Search(std::string_view text, Match& m) const {
   if (!m.impl_) m.impl_ = std::make_unique<Match::Impl>();  // a moved-from Match
-  return RunSearch(impl_->boost, text, *m.impl_, boost::regex_constants::match_default);
+  return RunSearch(*impl_, text, *m.impl_, false);
 }
 
 bool Regex::MatchAtStart(std::string_view text, Match& m) const {
   if (!m.impl_) m.impl_ = std::make_unique<Match::Impl>();
-  return RunSearch(impl_->boost, text, *m.impl_, boost::regex_constants::match_continuous);
+  return RunSearch(*impl_, text, *m.impl_, true);
 }
 
 int Regex::GroupCount() const { return impl_->group_count; }
@@ -128,7 +189,7 @@ const std::string& Regex::translated() const { return impl_->translated; }
 Result<std::string> TranslatePython(std::string_view python_pattern, CompileOptions options) {
   auto translation = internal::Translate(python_pattern, options);
   if (!translation) return std::unexpected(translation.error());
-  return std::move(translation->pattern);
+  return DisplayText(*translation);
 }
 
 }  // namespace portcullis::regex

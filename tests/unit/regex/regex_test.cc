@@ -97,7 +97,21 @@ INSTANTIATE_TEST_SUITE_P(
         SearchCase{R"(a{,3})", "a{,3}", false, Span{0, 1}},
         // Case-insensitive flags.
         SearchCase{"(?iu)abc", "xABC", false, Span{1, 4}},
-        SearchCase{"SASL (?i:login)", "SASL LoGiN", false, Span{0, 10}}));
+        SearchCase{"SASL (?i:login)", "SASL LoGiN", false, Span{0, 10}},
+        SearchCase{"(?i)ABC", "xabc", false, Span{1, 4}},
+        // Leading lookarounds are checked where the rest matches: same leftmost match.
+        SearchCase{R"((?=\b|\W)\d+)", "ab12 34", false, Span{5, 7}},
+        SearchCase{R"((?<=\[)\d+(?=\]))", "[x] 12 [34]", false, Span{8, 10}},
+        // Multiline `^` first: tried at each line start.
+        SearchCase{R"(^b\d)", "ab1\nb2\n", true, Span{4, 6}},
+        SearchCase{R"(^\s*(?P<host>\S+) says)", "x\n  h1 says\n", true, Span{2, 11}},
+        // Required literal text: a repeated or optional literal is not required.
+        SearchCase{"x*abc", "ab", false, std::nullopt},
+        SearchCase{"x*abc", "zabc", false, Span{1, 4}},
+        SearchCase{"a+b", "b", false, std::nullopt},
+        SearchCase{"a+b", "aab", false, Span{0, 3}},
+        SearchCase{"ab?c", "ac", false, Span{0, 2}},
+        SearchCase{"a(?#c)b", "xab", false, Span{1, 3}}));
 
 TEST(RegexTest, ConditionalTakesTheYesBranchWhenTheGroupMatched) {
   auto re = Regex::Compile(R"re(^(?P<q>")?\w+(?(q)"|!)$)re");
@@ -165,6 +179,12 @@ TEST(RegexTest, KeepsThePatternAndItsTranslation) {
   EXPECT_EQ(re->translated(), R"(\A(?<x>a)(?=\n?\z))");
 }
 
+TEST(RegexTest, LeadingGlobalFlagsAreShownAsAGroup) {
+  auto re = Regex::Compile("(?iu)^x$");
+  ASSERT_TRUE(re);
+  EXPECT_EQ(re->translated(), R"((?i)\Ax(?=\n?\z))");
+}
+
 TEST(RegexTest, IgnoreCaseOptionAppliesToTheWholePattern) {
   auto re = Regex::Compile("failed", {.ignore_case = true});
   ASSERT_TRUE(re);
@@ -184,7 +204,7 @@ TEST(RegexTest, ExceedingBoostsComplexityLimitIsAMissNotACrash) {
   auto re = Regex::Compile("(a*)*b");
   ASSERT_TRUE(re);
   Match m;
-  EXPECT_FALSE(re->Search(std::string(40, 'a'), m));
+  EXPECT_FALSE(re->Search(std::string(40, 'a') + "-b", m));
   EXPECT_TRUE(m.complexity_exceeded());
   EXPECT_FALSE(m.Matched(0));
   EXPECT_TRUE(re->Search("aab", m));
@@ -197,12 +217,18 @@ TEST(RegexTest, AWarmedUpSearchAllocatesNothing) {
   Match m;
   const std::string hit = " Failed password for invalid user bob from 192.0.2.1 port 22\n";
   const std::string miss = " Accepted password for bob from 192.0.2.1 port 22\n";
+  auto guarded = Regex::Compile(R"((?=\b|\W)(?P<port>\d+)$)", {.multiline = true});
+  ASSERT_TRUE(guarded);
+  Match g;
   ASSERT_TRUE(re->Search(hit, m));
   re->Search(miss, m);
+  ASSERT_TRUE(guarded->Search(hit, g));
   const long before = g_allocations.load();
   for (int i = 0; i < 100; ++i) {
     re->Search(hit, m);
     re->Search(miss, m);
+    guarded->Search(hit, g);
+    guarded->MatchAtStart(miss, g);
   }
   EXPECT_EQ(g_allocations.load() - before, 0);
   EXPECT_EQ(m.Group(re->GroupIndex("user")), "");
