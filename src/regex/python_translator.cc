@@ -13,6 +13,9 @@ namespace {
 using Status = Result<void>;
 constexpr size_t kNoAtom = std::string::npos;
 constexpr std::string_view kLineStart = "(?<![^\\n])";  // Python's multiline `^`
+// Python's \B also holds at the ends of the text (never in an empty text);
+// Boost's never holds there.
+constexpr std::string_view kNotBoundary = "(?!\\A\\z)(?:(?<=\\w)(?=\\w)|(?<!\\w)(?!\\w))";
 
 struct Flags {
   bool multiline = false;
@@ -227,7 +230,7 @@ class Translator {
       case 'A': Assertion("\\A"); return {};
       case 'Z': Assertion("\\z"); return {};
       case 'b': Assertion("\\b"); return {};
-      case 'B': Assertion("\\B"); return {};
+      case 'B': Assertion(kNotBoundary); return {};
       case 'd': case 'D': case 's': case 'S': case 'w': case 'W':
         Atom(std::string("\\") + c);
         return {};

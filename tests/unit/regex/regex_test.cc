@@ -87,6 +87,11 @@ INSTANTIATE_TEST_SUITE_P(
         SearchCase{R"(\bt)", "\xc3\xa9t", false, std::nullopt},
         SearchCase{R"(\s)", "\x1c", false, Span{0, 1}},
         SearchCase{R"(\d)", "x5", false, Span{1, 2}},
+        // \B holds at the text's ends next to a non-word character, never in "".
+        SearchCase{R"(\B)", ".x", false, Span{0, 0}},
+        SearchCase{R"(\B)", "<ab<", false, Span{0, 0}},
+        SearchCase{R"(a\B)", "ab", false, Span{0, 1}},
+        SearchCase{R"(\B)", "", false, std::nullopt},
         // A repeated multi-byte character repeats whole.
         SearchCase{"x\xc3\xa9+", "x\xc3\xa9\xc3\xa9!", false, Span{0, 5}},
         // Literal <, > are not Boost's word anchors.

@@ -51,7 +51,8 @@ INSTANTIATE_TEST_SUITE_P(
         TranslationCase{"^a$", R"((?<![^\n])a(?=\n|\z))", true},
         TranslationCase{"a.b", R"(a[^\n]b)"},
         TranslationCase{R"(a\Z)", R"(a\z)"},
-        TranslationCase{R"(\Aa\b\B)", R"(\Aa\b\B)"},
+        TranslationCase{R"(\Aa\b)", R"(\Aa\b)"},
+        TranslationCase{R"(\B)", R"((?!\A\z)(?:(?<=\w)(?=\w)|(?<!\w)(?!\w)))"},
         TranslationCase{R"((?<=^\[)x)", R"((?<=\A\[)x)"},
         // Escapes that mean something else in Boost, or nothing in Python.
         TranslationCase{R"(\<\S+@\S+\>)", R"(\x{3c}\S+@\S+\x{3e})"},
