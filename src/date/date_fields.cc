@@ -124,7 +124,7 @@ int JulianFromWeek(int year, int week, int weekday, bool week_starts_monday) {
   return 1 + week_0_length + 7 * (week - 1) + weekday;
 }
 
-std::optional<double> LocalMktime(int64_t naive) {
+double LocalMktime(int64_t naive) {
   int64_t days = naive >= 0 ? naive / 86400 : (naive - 86399) / 86400;
   int64_t secs = naive - days * 86400;
   Civil c = CivilFromDays(days);
@@ -192,46 +192,51 @@ void DateFields::Set(Field field, std::string_view text) {
   }
 }
 
-std::optional<ConvertedTime> DateFields::ToTime(std::optional<int> default_tz_minutes, double now) const {
-  if (invalid_) return std::nullopt;
-  const LocalNow local = LocalTimeOf(now);
-  int year = year_.value_or(local.year);
-  const bool assume_year = !year_;
-  std::optional<int> month = month_, day = day_;
-  if (!month || !day) {
+// The calendar date: given, from a day of the year or week, or today (assume_today).
+std::optional<DateFields::Day> DateFields::ResolveDay(int year, int today_month, int today_day) const {
+  Day day{year, month_, day_, false};
+  if (!day.month || !day.day) {
     std::optional<int> julian = julian_;
     if (!julian && week_of_year_ && weekday_)
       julian = JulianFromWeek(year, *week_of_year_, *weekday_, week_starts_monday_);
     if (julian) {
       if (year < 1 || year > 9999) return std::nullopt;
       Civil c = CivilFromDays(DaysFromCivil(year, 1, 1) + *julian - 1);
-      if (c.year < 1 || c.year > 9999) return std::nullopt;
-      year = c.year, month = c.month, day = c.day;
+      day = Day{c.year, c.month, c.day, false};
     }
   }
-  const bool assume_today = !month && !day;
-  if (assume_today) month = local.month, day = local.day;
-  if (!month || !day) return std::nullopt;  // fail2ban: TypeError on a half date
-  int hour = hour_;
-  if (hour_is_12h_) {
-    if (!pm_ && hour == 12) hour = 0;
-    if (pm_ && hour != 12) hour += 12;
-  }
-  if (!ValidDate(year, *month, *day) || hour > 23 || minute_ > 59 || second_ > 59) return std::nullopt;
-  int64_t result = NaiveSeconds(year, *month, *day, hour, minute_, second_);
-  std::optional<int> zone = zone_minutes_ ? zone_minutes_ : default_tz_minutes;
+  if (!day.month && !day.day) day = Day{day.year, today_month, today_day, true};
+  if (!day.month || !day.day) return std::nullopt;  // fail2ban: TypeError on a half date
+  return day;
+}
+
+int DateFields::Hour24() const {
+  if (!hour_is_12h_) return hour_;
+  if (!pm_) return hour_ == 12 ? 0 : hour_;
+  return hour_ == 12 ? 12 : hour_ + 12;
+}
+
+std::optional<ConvertedTime> DateFields::ToTime(std::optional<int> default_tz_minutes, double now) const {
+  if (invalid_) return std::nullopt;
+  const LocalNow local = LocalTimeOf(now);
+  const bool assume_year = !year_;
+  std::optional<Day> day = ResolveDay(year_.value_or(local.year), local.month, local.day);
+  const int hour = Hour24();
+  if (!day || !ValidDate(day->year, *day->month, *day->day) || hour > 23 || minute_ > 59 || second_ > 59)
+    return std::nullopt;
+  int64_t result = NaiveSeconds(day->year, *day->month, *day->day, hour, minute_, second_);
+  const std::optional<int> zone = zone_minutes_ ? zone_minutes_ : default_tz_minutes;
   if (zone) result -= static_cast<int64_t>(*zone) * 60;
-  if (assume_today && static_cast<double>(result) > local.naive) result -= 86400;
+  // Naive comparisons, as fail2ban's (UTC-shifted) datetime against local "now".
+  if (day->assumed_today && static_cast<double>(result) > local.naive) result -= 86400;
   if (assume_year && static_cast<double>(result) > local.naive + 86400) {
     // Python's replace(year=year-1, month, day): the date resets, the clock time stays.
-    if (!ValidDate(year - 1, *month, *day)) return std::nullopt;
+    if (!ValidDate(day->year - 1, *day->month, *day->day)) return std::nullopt;
     int64_t days = result >= 0 ? result / 86400 : (result - 86399) / 86400;
-    result = DaysFromCivil(year - 1, *month, *day) * 86400 + (result - days * 86400);
+    result = DaysFromCivil(day->year - 1, *day->month, *day->day) * 86400 + (result - days * 86400);
   }
   if (zone) return ConvertedTime{static_cast<double>(result), true};
-  std::optional<double> local_seconds = LocalMktime(result);
-  if (!local_seconds) return std::nullopt;
-  return ConvertedTime{*local_seconds, false};
+  return ConvertedTime{LocalMktime(result), false};
 }
 
 }  // namespace portcullis::date

@@ -35,6 +35,14 @@ class DateFields {
   std::optional<ConvertedTime> ToTime(std::optional<int> default_tz_minutes, double now) const;
 
  private:
+  struct Day {
+    int year;
+    std::optional<int> month, day;
+    bool assumed_today;
+  };
+  std::optional<Day> ResolveDay(int year, int today_month, int today_day) const;
+  int Hour24() const;
+
   std::optional<int> year_, month_, day_, weekday_, julian_, week_of_year_, zone_minutes_;
   bool week_starts_monday_ = false;
   int hour_ = 0, minute_ = 0, second_ = 0;
