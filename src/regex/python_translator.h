@@ -11,6 +11,9 @@
 //   .        -> [^\n] unless DOTALL   (Boost's `.` also stops at \r and \f)
 //   (?iu)    -> (?i)          (?x) verbose text is stripped of blanks and comments
 //   \1       -> \g{1}        \x41 \101 \u00e9 -> the character's UTF-8 bytes
+//   \B       -> lookarounds that also hold at the text's ends, as Python's \B does
+// Leading global flags become compile flags (Translation::global_flags), and the
+// top level is summarised in SearchHints (guard, required literal).
 // `^`/`$` are always rewritten, so Boost's own line rules (which also break at \r
 // and \f) never apply. Character classes keep their items; `[` `]` `-` `\` inside
 // are escaped so Boost never sees POSIX `[:name:]` classes.

@@ -87,7 +87,8 @@ class Regex {
 
   // The pattern as given (Python syntax).
   const std::string& pattern() const;
-  // The pattern as handed to Boost.
+  // The pattern as handed to Boost (leading global flags, which Boost gets as
+  // compile flags, shown as a leading group such as "(?i)").
   const std::string& translated() const;
 
  private:
