@@ -179,6 +179,23 @@ TEST_F(EpochTest, FindsAnEpochTokenInsideACustomRegex) {
     EXPECT_FALSE(detector.Match(line)) << line;
 }
 
+TEST_F(EpochTest, TakesABracketOrAuditEpochWithoutItsClosingCharacter) {
+  // The `]` / `:<n>)` look-aheads of fail2ban's EPOCH regex sit in an alternation whose
+  // first branch is always empty, so they never reject anything.
+  struct Case {
+    const char* line;
+    size_t begin, end;
+  };
+  const Case cases[] = {{"[1234567890 x", 1, 11}, {"audit(1234567890.123 x", 6, 20}, {"[1234567890] y", 1, 11}};
+  for (const Case& c : cases) {
+    DateDetector detector = Detector("EPOCH");
+    auto m = detector.Match(c.line);
+    ASSERT_TRUE(m && m->time) << c.line;
+    EXPECT_EQ(m->begin, c.begin) << c.line;
+    EXPECT_EQ(m->end, c.end) << c.line;
+  }
+}
+
 TEST_F(EpochTest, ReadsTai64nLabelsAsWholeSeconds) {
   DateDetector detector = Detector();
   auto m = detector.Match("@4000000041f4104f00000000 [sshd] error");
