@@ -1,0 +1,80 @@
+#pragma once
+// What a filter finds: failures with their id, time and captured data.
+//
+// fail2ban keeps a failure's data in a Python dict: the regex's named groups (None
+// when a group did not take part), the matched lines, the set of users, and a few
+// bookkeeping keys of the multi-line machinery. FailData is that dict, in insertion
+// order, so that every consumer (sample checks, fail2ban-regex's `-o row`, action
+// tags <F-USER>, the ban database) sees exactly what fail2ban would.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "portcullis/base/ip_addr.h"
+
+namespace portcullis::filter {
+
+// One log line split around its date: fail2ban's "tuple line".
+struct LineParts {
+  std::string prefix;  // text before the date
+  std::string date;    // the date text (cut out before failregex runs)
+  std::string suffix;  // text after the date
+  // prefix + date + suffix: the line as it was logged.
+  std::string Joined() const { return prefix + date + suffix; }
+  // prefix + suffix: the line as failregex sees it.
+  std::string WithoutDate() const { return prefix + suffix; }
+  bool operator==(const LineParts&) const = default;
+};
+
+using Lines = std::vector<LineParts>;
+// A tuple value (tuple_* groups): entries may be None.
+using Tuple = std::vector<std::optional<std::string>>;
+// The sorted set of users of a failure.
+using Users = std::vector<std::string>;
+
+// A value of FailData: None, text, tuple, lines, users or a counter.
+using FailValue = std::variant<std::monostate, std::string, Tuple, Lines, Users, std::int64_t>;
+
+// An ordered dict of failure data (see above).
+class FailData {
+ public:
+  using Entry = std::pair<std::string, FailValue>;
+
+  // nullptr when the key is absent.
+  const FailValue* Find(std::string_view key) const;
+  FailValue* Find(std::string_view key);
+  // The text of `key`, or nullptr when absent, None or not text.
+  const std::string* Text(std::string_view key) const;
+  // Python truthiness of the value of `key` (absent, None, "", empty list, 0 are false).
+  bool Truthy(std::string_view key) const;
+  // Sets `key` (kept in place when present, appended otherwise).
+  void Set(std::string_view key, FailValue value);
+  // Removes `key`; returns its value (monostate when absent).
+  FailValue Pop(std::string_view key);
+
+  const std::vector<Entry>& entries() const { return entries_; }
+  std::vector<Entry>& entries() { return entries_; }
+
+  // The matched lines (key "matches"); empty when absent.
+  const Lines& matches() const;
+  // The users (key "users"); empty when absent.
+  const Users& users() const;
+
+ private:
+  std::vector<Entry> entries_;
+};
+
+// One failure: what fail2ban's findFailure returns as [index, fid, date, data].
+struct Failure {
+  int failregex = -1;               // index of the failregex that matched
+  std::optional<IpAddr> id;         // the failure id; nullopt while pending (mlfid only)
+  std::optional<double> time;       // the line's time; nullopt when no date was found
+  FailData data;
+};
+
+}  // namespace portcullis::filter

@@ -1,0 +1,149 @@
+#pragma once
+// The filter: a log line goes in, failures come out.
+//
+// A filter is built from plain values (FilterConfig: prefregex, failregex,
+// ignoreregex, maxlines, datepattern, usedns …; the config module reads them from a
+// filter.d file, the regex tester from its command line) and runs fail2ban's per-line
+// pipeline:
+//
+//   1. find the date (DateDetector) and cut it out of the line;
+//   2. keep the last `maxlines` lines as the buffer regexes search;
+//   3. drop the line early when an ignoreregex matches and there are few of them;
+//   4. prefregex must match; its <F-CONTENT> becomes what failregexes see;
+//   5. each failregex in turn; a hit is checked against ignoreregex, merged with the
+//      multi-line state of its <F-MLFID> (NOFAIL / MLFGAINED / MLFFORGET), and turned
+//      into failures keyed by failure id (F-ID, ALT_ and TUPLE_ groups) or address.
+//
+//   auto compiled = CompiledFilter::Compile(config);      // once
+//   Filter filter(*compiled, clock);                      // one per log stream
+//   for (auto& f : filter.ProcessLine("Aug 14 11:59:59 host sshd[1]: Failed …"))
+//     use(f.id, f.time, f.data);
+//
+// CompiledFilter is immutable and may be shared by threads; Filter holds one stream's
+// state (date detector hits, line buffer, mlfid cache) and does no I/O: DNS names
+// are resolved through the Resolver it is given, if any.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "portcullis/base/clock.h"
+#include "portcullis/base/error.h"
+#include "portcullis/base/ip_addr.h"
+#include "portcullis/filter/failure.h"
+
+namespace portcullis::date {
+class DateDetector;
+}
+
+namespace portcullis::filter {
+
+enum class UseDns { kYes, kWarn, kNo, kRaw };
+
+// fail2ban's usedns values: yes, warn, no, raw (any case). Error for anything else.
+Result<UseDns> ParseUseDns(std::string_view text);
+
+// A regex as written, with where it was written (for error messages).
+struct RegexSource {
+  std::string text;
+  std::string file;  // empty for a command-line regex
+  int line = 0;
+};
+
+struct FilterConfig {
+  std::optional<RegexSource> prefregex;
+  std::vector<RegexSource> failregex;
+  std::vector<RegexSource> ignoreregex;
+  int maxlines = 1;
+  // nullopt: the default date templates.
+  std::optional<std::string> datepattern;
+  // false: no date detection at all (journal input: the time comes with the line).
+  bool detect_dates = true;
+  std::optional<std::string> logtimezone;
+  UseDns usedns = UseDns::kWarn;
+  // fail2ban-regex -r / the sample suite: hosts are taken raw, never resolved.
+  bool return_raw_host = false;
+  // Try every failregex on a line instead of stopping at the first hit (fail2ban-regex
+  // and the sample suite).
+  bool check_all_regex = false;
+  // Report nothing for a hit that only carries an mlfid (fail2ban-regex -o, daemon).
+  bool ignore_pending = true;
+  // Daemon behaviour: dates far from "now" are treated as "now" while in operation.
+  bool check_find_time = false;
+};
+
+// Resolves DNS names for usedns = yes|warn. The daemon passes a real one; tests a fake.
+class Resolver {
+ public:
+  virtual ~Resolver() = default;
+  virtual std::vector<IpAddr> Resolve(std::string_view name) = 0;
+};
+
+class CompiledFilter;
+
+// Observes per-line details fail2ban-regex reports (prefregex and ignoreregex hits).
+class FilterObserver {
+ public:
+  virtual ~FilterObserver() = default;
+  virtual void OnPrefRegexMatch() {}
+  virtual void OnIgnoreRegexMatch(int index) {}
+};
+
+// Compiled regexes of one filter: immutable, shareable.
+class CompiledFilter {
+ public:
+  // Compiles every regex. Errors name the regex's file:line (when known) and say what
+  // is wrong: "Unable to compile regular expression …", "No failure-id group in …",
+  // "Cannot add empty regex", "maxlines must be integer greater than zero".
+  static Result<std::shared_ptr<const CompiledFilter>> Compile(const FilterConfig& config);
+
+  ~CompiledFilter();
+  const FilterConfig& config() const;
+  size_t failregex_count() const;
+  size_t ignoreregex_count() const;
+  // The failregex as fail2ban lists it after tag expansion (getFailRegex()).
+  const std::string& ExpandedFailRegex(size_t index) const;
+
+  struct Impl;
+  const Impl& impl() const { return *impl_; }
+
+ private:
+  explicit CompiledFilter(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+class Filter {
+ public:
+  // `compiled` and `clock` must outlive the filter. Fails only on a bad datepattern or
+  // logtimezone.
+  static Result<Filter> Create(std::shared_ptr<const CompiledFilter> compiled, const Clock& clock,
+                               Resolver* resolver = nullptr);
+
+  Filter(Filter&&) noexcept;
+  Filter& operator=(Filter&&) noexcept;
+  ~Filter();
+
+  // Processes one line (without its line end). The returned failures are valid until
+  // the next call. Failures with no id (pending, mlfid only) appear only when
+  // check_all_regex is set; failures whose data has `nofail` likewise.
+  const std::vector<Failure>& ProcessLine(std::string_view line);
+  // Processes a line whose time is already known (journal entries): no date detection.
+  const std::vector<Failure>& ProcessLine(const LineParts& line, double time);
+
+  void set_observer(FilterObserver* observer);
+  // Daemon: whether the stream has reached its end once (fail2ban's inOperation).
+  void set_in_operation(bool in_operation);
+  void set_find_time(double seconds);
+
+  // The date detector's templates with hits, for reports; empty without one.
+  const date::DateDetector* date_detector() const;
+  struct Impl;
+
+ private:
+  explicit Filter(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace portcullis::filter

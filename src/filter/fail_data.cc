@@ -1,0 +1,69 @@
+#include "portcullis/filter/failure.h"
+
+namespace portcullis::filter {
+
+const FailValue* FailData::Find(std::string_view key) const {
+  for (const auto& [k, v] : entries_)
+    if (k == key) return &v;
+  return nullptr;
+}
+
+FailValue* FailData::Find(std::string_view key) {
+  for (auto& [k, v] : entries_)
+    if (k == key) return &v;
+  return nullptr;
+}
+
+const std::string* FailData::Text(std::string_view key) const {
+  const FailValue* v = Find(key);
+  return v ? std::get_if<std::string>(v) : nullptr;
+}
+
+bool FailData::Truthy(std::string_view key) const {
+  const FailValue* v = Find(key);
+  if (!v) return false;
+  struct Visitor {
+    bool operator()(std::monostate) const { return false; }
+    bool operator()(const std::string& s) const { return !s.empty(); }
+    bool operator()(const Tuple& t) const { return !t.empty(); }
+    bool operator()(const Lines& l) const { return !l.empty(); }
+    bool operator()(const Users& u) const { return !u.empty(); }
+    bool operator()(std::int64_t n) const { return n != 0; }
+  };
+  return std::visit(Visitor{}, *v);
+}
+
+void FailData::Set(std::string_view key, FailValue value) {
+  if (FailValue* v = Find(key)) {
+    *v = std::move(value);
+    return;
+  }
+  entries_.emplace_back(std::string(key), std::move(value));
+}
+
+FailValue FailData::Pop(std::string_view key) {
+  for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+    if (it->first == key) {
+      FailValue v = std::move(it->second);
+      entries_.erase(it);
+      return v;
+    }
+  }
+  return {};
+}
+
+const Lines& FailData::matches() const {
+  static const Lines kEmpty;
+  const FailValue* v = Find("matches");
+  const Lines* lines = v ? std::get_if<Lines>(v) : nullptr;
+  return lines ? *lines : kEmpty;
+}
+
+const Users& FailData::users() const {
+  static const Users kEmpty;
+  const FailValue* v = Find("users");
+  const Users* users = v ? std::get_if<Users>(v) : nullptr;
+  return users ? *users : kEmpty;
+}
+
+}  // namespace portcullis::filter

@@ -1,0 +1,277 @@
+#include "portcullis/filter/filter.h"
+
+#include <charconv>
+#include <cmath>
+
+#include "filter_impl.h"
+#include "portcullis/filter/py_repr.h"
+
+namespace portcullis::filter {
+namespace {
+
+constexpr double kLastDateReuse = 60;  // seconds a dateless line may borrow the last date
+
+// How an address text is turned into an IpAddr (fail2ban's cidr argument).
+enum class AddrMode { kRaw, kParse };
+
+IpAddr MakeAddress(std::string_view text, AddrMode mode, int cidr = -1) {
+  if (mode == AddrMode::kRaw) return IpAddr::Raw(text);
+  return IpAddr::Parse(text, cidr);
+}
+
+// The prefix length a <CIDR> group gave, or -1.
+int ParseCidr(const std::string* text) {
+  int cidr = -1;
+  if (!text || text->empty()) return cidr;
+  auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), cidr);
+  return ec == std::errc() ? cidr : -1;
+}
+
+void AssignParts(LineParts& parts, std::string_view prefix, std::string_view date, std::string_view suffix) {
+  parts.prefix.assign(prefix);
+  parts.date.assign(date);
+  parts.suffix.assign(suffix);
+}
+
+}  // namespace
+
+Result<Filter> Filter::Create(std::shared_ptr<const CompiledFilter> compiled, const Clock& clock,
+                              Resolver* resolver) {
+  auto impl = std::make_unique<Impl>(std::move(compiled), clock, resolver);
+  const FilterConfig& config = impl->c.config;
+  if (config.detect_dates) {
+    std::optional<std::string_view> pattern;
+    if (config.datepattern) pattern = *config.datepattern;
+    auto detector = date::DateDetector::Create(pattern, clock);
+    if (!detector) return Fail(detector.error());
+    impl->detector.emplace(std::move(*detector));
+    if (config.logtimezone) {
+      auto ok = impl->detector->SetDefaultTimeZone(*config.logtimezone);
+      if (!ok) return Fail(ok.error());
+    }
+  }
+  return Filter(std::move(impl));
+}
+
+Filter::Filter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Filter::Filter(Filter&&) noexcept = default;
+Filter& Filter::operator=(Filter&&) noexcept = default;
+Filter::~Filter() = default;
+
+void Filter::set_observer(FilterObserver* observer) { impl_->observer = observer; }
+void Filter::set_in_operation(bool in_operation) { impl_->in_operation = in_operation; }
+void Filter::set_find_time(double seconds) { impl_->find_time = seconds; }
+const date::DateDetector* Filter::date_detector() const {
+  return impl_->detector ? &*impl_->detector : nullptr;
+}
+
+const std::vector<Failure>& Filter::ProcessLine(std::string_view line) {
+  impl_->results.clear();
+  impl_->ProcessDated(line);
+  return impl_->results;
+}
+
+const std::vector<Failure>& Filter::ProcessLine(const LineParts& line, double time) {
+  impl_->results.clear();
+  impl_->last_time_text = line.date;
+  impl_->last_date = time;
+  impl_->FindFailure(line, time, false);
+  return impl_->results;
+}
+
+// fail2ban's processLine: find the date, cut it out, fall back to the last date.
+void Filter::Impl::ProcessDated(std::string_view line) {
+  std::optional<double> date;
+  const double now = clock.Now();
+  std::optional<date::DateMatch> found;
+  if (detector) found = detector->Match(line);
+  if (found) {
+    AssignParts(current, line.substr(0, found->begin), line.substr(found->begin, found->end - found->begin),
+                line.substr(found->end));
+    if (found->begin < found->end) {
+      if (found->time) {
+        date = found->time;
+        last_time_text = current.date;
+        last_date = date;
+      }
+    } else if (last_date && *last_date > now - kLastDateReuse) {
+      AssignParts(current, "", last_time_text, line);
+      date = last_date;
+    } else {
+      date = now;
+    }
+  } else {
+    AssignParts(current, "", "", line);
+  }
+  bool no_date = false;
+  if (!date) {
+    no_date = true;
+    if (last_date && *last_date > now - kLastDateReuse) {
+      AssignParts(current, "", last_time_text, line);
+      date = last_date;
+    } else if (c.config.check_find_time && in_operation) {
+      date = now;
+    }
+  }
+  if (c.config.check_find_time && date) {
+    if (in_operation) {
+      if (std::fabs(std::trunc(*date - now)) > kLastDateReuse) {
+        date = now;
+        last_date = date;
+      }
+    } else if (*date < now - find_time) {
+      return;
+    }
+  }
+  FindFailure(current, date, no_date);
+}
+
+void Filter::Impl::UseLines(Lines lines) {
+  replaced = std::move(lines);
+  buf_valid = false;
+}
+
+// fail2ban's _ignoreLine: the index of the first ignoreregex found, or -1.
+int Filter::Impl::IgnoreLine(std::string_view line_buf, const Lines* matched) {
+  std::string matched_buf;
+  if (matched && c.config.maxlines > 1) {
+    BuildBuffer(*matched, matched_buf);
+    line_buf = matched_buf;
+  }
+  int found = -1;
+  for (size_t i = 0; i < c.ignoreregex.size(); ++i) {
+    if (!c.ignoreregex[i].regex.regex().Search(line_buf, ignore_match)) continue;
+    found = static_cast<int>(i);
+    if (observer) observer->OnIgnoreRegexMatch(found);
+    if ((!c.config.check_all_regex || c.config.maxlines > 1) && matched) UseLines(split.unmatched);
+    if (!c.config.check_all_regex) break;
+  }
+  return found;
+}
+
+std::vector<IpAddr> Filter::Impl::TextToIp(const std::string& text) const {
+  std::vector<IpAddr> ips;
+  // fail2ban's searchIP accepts only a literal IPv4 address here.
+  IpAddr plain = IpAddr::Parse(text);
+  if (plain.IsValid() && plain.IsV4() && text.find('/') == std::string::npos)
+    ips.push_back(plain);
+  UseDns usedns = c.config.usedns;
+  if (ips.empty() && (usedns == UseDns::kYes || usedns == UseDns::kWarn) && resolver)
+    ips = resolver->Resolve(text);
+  return ips;
+}
+
+// Turns one hit's data into failures: picks the failure id and address. `fail` may be
+// the live mlfid cache entry: what fail2ban writes into it (mlfpending, ip) stays.
+void Filter::Impl::AddFailures(int index, FailData& fail, std::optional<double> date) {
+  const bool raw_mode = c.config.usedns == UseDns::kRaw || c.config.return_raw_host;
+  const AddrMode default_mode = raw_mode ? AddrMode::kRaw : AddrMode::kParse;
+  // A copy: setting "ip" below may move the entries.
+  std::optional<FailValue> fid_value;
+  if (const FailValue* v = fail.Find("fid"); v && !std::holds_alternative<std::monostate>(*v)) fid_value = *v;
+  const FailValue* fid = fid_value ? &*fid_value : nullptr;
+  std::optional<std::string> ip;
+  int cidr = -1;
+  bool raw = raw_mode;
+  AddrMode ip_mode = default_mode;
+  for (const char* group : {"ip4", "ip6"}) {
+    if (ip || !fail.Text(group)) continue;
+    ip = *fail.Text(group);
+    cidr = ParseCidr(fail.Text("cidr"));
+    raw = true;
+    ip_mode = AddrMode::kParse;
+  }
+  const std::string* mlfid = fail.Text("mlfid");
+  if (!ip && fail.Text("dns")) ip = *fail.Text("dns");
+  if (!ip && fid) {
+    ip = std::holds_alternative<std::string>(*fid) ? std::get<std::string>(*fid) : PyRepr(std::get<Tuple>(*fid));
+    raw = true;
+  } else if (!ip && !mlfid) {
+    return;  // fail2ban: "No group found" is logged and the regex skipped
+  }
+  std::vector<std::optional<IpAddr>> ids;
+  if (!ip) {
+    fail.Set("mlfpending", std::int64_t{1});
+    if (!c.config.check_all_regex && c.config.ignore_pending) return;
+    ids.emplace_back(std::nullopt);
+  } else if (raw) {
+    const std::string* fid_text = fid ? std::get_if<std::string>(fid) : nullptr;
+    if (!fid || (fid_text && *fid_text == *ip)) {
+      ids.emplace_back(MakeAddress(*ip, ip_mode, cidr));
+    } else {
+      fail.Set("ip", MakeAddress(*ip, ip_mode, cidr).ToString());
+      std::string id_text = fid_text ? *fid_text : PyRepr(std::get<Tuple>(*fid));
+      ids.emplace_back(fid_text ? MakeAddress(id_text, default_mode) : IpAddr::Raw(id_text));
+    }
+  } else {
+    for (IpAddr& addr : TextToIp(*ip)) ids.emplace_back(std::move(addr));
+  }
+  for (auto& id : ids) results.push_back(Failure{index, std::move(id), date, fail});
+}
+
+// fail2ban's findFailure: the buffer, ignoreregex, prefregex and each failregex.
+void Filter::Impl::FindFailure(const LineParts& tuple, std::optional<double> date, bool no_date) {
+  const FilterConfig& config = c.config;
+  if (config.maxlines > 1) {
+    kept.push_back(tuple);
+    if (kept.size() > static_cast<size_t>(config.maxlines))
+      kept.erase(kept.begin(), kept.end() - config.maxlines);
+    org = kept;
+  } else {
+    org.resize(1);
+    org[0] = tuple;
+  }
+  replaced.reset();
+  BuildBuffer(org, buf);
+  buf_valid = true;
+  const int ignore_count = static_cast<int>(c.ignoreregex.size());
+  const int fail_count = static_cast<int>(c.failregex.size());
+  if (ignore_count > 0 && ignore_count < fail_count - 2 && IgnoreLine(buf, nullptr) >= 0) return;
+
+  FailData pre;
+  if (c.prefregex) {
+    if (!c.prefregex->regex.regex().Search(buf, match)) return;
+    if (observer) observer->OnPrefRegexMatch();
+    pre = GroupsOf(*c.prefregex, match);
+    FailValue content = pre.Pop("content");
+    if (auto* text = std::get_if<std::string>(&content); text && !text->empty())
+      UseLines(Lines{LineParts{"", "", *text}});
+  }
+  for (int i = 0; i < fail_count; ++i) {
+    if (!buf_valid) {
+      BuildBuffer(replaced ? *replaced : org, buf);
+      buf_valid = true;
+    }
+    const CompiledRegex& re = c.failregex[static_cast<size_t>(i)];
+    if (!re.regex.regex().Search(buf, match)) continue;
+    SplitLines(re, match, buf, org, split);
+    FailData fail = GroupsOf(re, match);
+    if (ignore_count > 0 && IgnoreLine(buf, &split.matched) >= 0) {
+      buf_valid = false;
+      if (!config.check_all_regex) break;
+      continue;
+    }
+    if (no_date && !date && config.check_find_time) continue;
+    if (!config.check_all_regex || config.maxlines > 1) UseLines(split.unmatched);
+    if (!pre.entries().empty()) {
+      FailData merged = pre;
+      for (auto& [key, value] : fail.entries()) merged.Set(key, std::move(value));
+      fail = std::move(merged);
+    }
+    if (const std::string* mlfid = fail.Text("mlfid")) {
+      std::string id = *mlfid;
+      FailData* live = MergeFailure(mlfid_cache, id, fail, split.matched);
+      if (live->Truthy("nofail") && !config.check_all_regex) break;
+      AddFailures(i, *live, date);
+    } else {
+      Lines lines = fail.matches();
+      lines.insert(lines.end(), split.matched.begin(), split.matched.end());
+      fail.Set("matches", std::move(lines));
+      AddFailures(i, fail, date);
+    }
+    if (!config.check_all_regex) break;
+  }
+  if (config.maxlines > 1) kept = replaced ? *replaced : org;
+}
+
+}  // namespace portcullis::filter

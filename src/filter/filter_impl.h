@@ -1,0 +1,97 @@
+#pragma once
+// Private: one stream's filter state and the pieces of fail2ban's findFailure.
+
+#include <deque>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "compiled_filter_impl.h"
+#include "portcullis/date/date_detector.h"
+#include "portcullis/regex/regex.h"
+
+namespace portcullis::filter {
+
+// Lines a regex hit spans, and the rest of the buffer (fail2ban's matched and
+// unmatched tuple lines).
+struct LineSplit {
+  Lines matched;
+  Lines unmatched;
+};
+
+// Appends "\n".join(prefix + suffix of each line) + "\n" to `buf` (after clearing it).
+void BuildBuffer(const Lines& lines, std::string& buf);
+
+// Splits `org` around the hit in `m` (a search over `buf`), as fail2ban's
+// Regex.search does, moving <SKIPLINES> lines to the unmatched side.
+void SplitLines(const CompiledRegex& re, const regex::Match& m, std::string_view buf,
+                const Lines& org, LineSplit& out);
+
+// The named groups of a hit in definition order, alt_/tuple_ groups folded in.
+FailData GroupsOf(const CompiledRegex& re, const regex::Match& m);
+
+// fail2ban's mlfid cache: up to 100 connection ids, five minutes each.
+class MlfidCache {
+ public:
+  explicit MlfidCache(const Clock& clock) : clock_(clock) {}
+  FailData* Get(const std::string& mlfid);
+  void Set(const std::string& mlfid, FailData data);
+  void Unset(const std::string& mlfid);
+
+ private:
+  static constexpr size_t kMaxCount = 100;
+  static constexpr double kMaxTime = 300;
+  struct Entry {
+    FailData data;
+    double expires;
+  };
+  const Clock& clock_;
+  std::deque<std::string> order_;  // insertion order (FIFO eviction)
+  std::unordered_map<std::string, Entry> entries_;
+};
+
+// Merges a hit carrying mlfid with the cached state of that id (fail2ban's
+// _mergeFailure). Returns the live merged data: the cache entry, or `fail` itself
+// when the connection is forgotten. Later changes to it persist in the cache.
+FailData* MergeFailure(MlfidCache& cache, const std::string& mlfid, FailData& fail,
+                      const Lines& matched);
+
+struct Filter::Impl {
+  Impl(std::shared_ptr<const CompiledFilter> compiled_filter, const Clock& clock_ref, Resolver* r)
+      : compiled(std::move(compiled_filter)), c(compiled->impl()), clock(clock_ref), resolver(r),
+        mlfid_cache(clock_ref) {}
+
+  void ProcessDated(std::string_view line);
+  void FindFailure(const LineParts& tuple, std::optional<double> date, bool no_date);
+  int IgnoreLine(std::string_view buf, const Lines* matched);
+  void UseLines(Lines lines);
+  void AddFailures(int index, FailData& fail, std::optional<double> date);
+  std::vector<IpAddr> TextToIp(const std::string& text) const;
+
+  std::shared_ptr<const CompiledFilter> compiled;
+  const CompiledFilter::Impl& c;
+  const Clock& clock;
+  Resolver* resolver;
+  std::optional<date::DateDetector> detector;
+  FilterObserver* observer = nullptr;
+  bool in_operation = true;
+  double find_time = 600;
+
+  std::string last_time_text;
+  std::optional<double> last_date;
+
+  LineParts current;         // the line being processed
+  Lines org;                 // the buffer as it was when the line came in
+  Lines kept;                // maxlines > 1: the buffer carried to the next line
+  std::optional<Lines> replaced;  // the buffer after a hit consumed lines / content
+  std::string buf;
+  bool buf_valid = false;
+  regex::Match match;
+  regex::Match ignore_match;
+  LineSplit split;
+  std::vector<Failure> results;
+  MlfidCache mlfid_cache;
+};
+
+}  // namespace portcullis::filter

@@ -1,0 +1,141 @@
+// fail2ban's multi-line failure merging (_mergeFailure): lines of one connection share
+// an mlfid; NOFAIL lines are held back, MLFGAINED (a successful login) drops what was
+// pending, MLFFORGET ends the connection. The merged data lives in the cache, and later
+// changes to it (mlfpending) are seen by the next line of the same connection.
+
+#include <algorithm>
+
+#include "filter_impl.h"
+
+namespace portcullis::filter {
+
+FailData* MlfidCache::Get(const std::string& mlfid) {
+  auto it = entries_.find(mlfid);
+  if (it == entries_.end()) return nullptr;
+  if (it->second.expires > clock_.Now()) return &it->second.data;
+  Unset(mlfid);
+  return nullptr;
+}
+
+void MlfidCache::Set(const std::string& mlfid, FailData data) {
+  double now = clock_.Now();
+  if (entries_.size() >= kMaxCount) {
+    while (!order_.empty()) {
+      std::string oldest = std::move(order_.front());
+      order_.pop_front();
+      auto it = entries_.find(oldest);
+      double expires = it->second.expires;
+      entries_.erase(it);
+      if (expires > now && entries_.size() < kMaxCount) break;
+    }
+  }
+  auto [it, inserted] = entries_.insert_or_assign(mlfid, Entry{std::move(data), now + kMaxTime});
+  if (inserted) order_.push_back(mlfid);
+}
+
+void MlfidCache::Unset(const std::string& mlfid) {
+  if (entries_.erase(mlfid) == 0) return;
+  order_.erase(std::find(order_.begin(), order_.end(), mlfid));
+}
+
+namespace {
+
+constexpr int kNoFail = 1, kForget = 2, kCachedNoFail = 4, kGained = 8;
+
+bool Truthy(const FailValue& v) {
+  FailData probe;
+  probe.Set("v", v);
+  return probe.Truthy("v");
+}
+
+// Adds the hit's user to the data's users set; returns the set (nullptr if none).
+const Users* UpdateUsers(FailData& data, const std::string* user_text) {
+  // A copy: `user_text` may point into `data`, whose entries may move below.
+  std::optional<std::string> user;
+  if (user_text) user = *user_text;
+  if (user && !user->empty()) {
+    FailValue* users = data.Find("users");
+    if (!users || !std::holds_alternative<Users>(*users)) {
+      data.Set("users", Users{});
+      users = data.Find("users");
+    }
+    Users& set = std::get<Users>(*users);
+    auto pos = std::lower_bound(set.begin(), set.end(), *user);
+    if (pos == set.end() || *pos != *user) set.insert(pos, *user);
+  }
+  const FailValue* users = data.Find("users");
+  return users ? std::get_if<Users>(users) : nullptr;
+}
+
+int FlagsOf(FailData& fail) {
+  int flags = 0;
+  if (fail.Truthy("mlfgained")) {
+    flags |= kGained | kNoFail;
+    if (!fail.Truthy("nofail")) fail.Set("nofail", *fail.Find("mlfgained"));
+  } else if (fail.Truthy("nofail")) {
+    flags |= kNoFail;
+  }
+  if (Truthy(fail.Pop("mlfforget"))) flags |= kForget;
+  return flags;
+}
+
+// Folds the current hit into the cached data of its connection.
+const Users* MergeIntoCached(FailData& cached, const FailData& fail, int& flags) {
+  const Users* users = UpdateUsers(cached, fail.Text("user"));
+  if (Truthy(cached.Pop("nofail"))) flags |= kCachedNoFail;
+  if (Truthy(cached.Pop("mlfgained"))) flags |= kCachedNoFail;
+  if (flags & kGained) cached.Pop("mlfpending");
+  if ((flags & kCachedNoFail) == 0 && !cached.Truthy("mlfpending")) cached.Pop("matches");
+  for (const auto& [key, value] : fail.entries())
+    if (!std::holds_alternative<std::monostate>(value)) cached.Set(key, value);
+  return UpdateUsers(cached, nullptr);
+}
+
+void MergeMatches(FailData& fail, int flags, const Lines& matched) {
+  if ((flags & kNoFail) == 0) {
+    FailValue held = fail.Pop("nofail-matches");
+    Lines lines = std::holds_alternative<Lines>(held) ? std::move(std::get<Lines>(held)) : Lines{};
+    const Lines& previous = fail.matches();
+    lines.insert(lines.end(), previous.begin(), previous.end());
+    if ((flags & kGained) == 0) lines.insert(lines.end(), matched.begin(), matched.end());
+    fail.Set("matches", std::move(lines));
+  } else if ((flags & (kNoFail | kForget)) == kNoFail) {
+    FailValue* held = fail.Find("nofail-matches");
+    Lines lines = held && std::holds_alternative<Lines>(*held) ? std::get<Lines>(*held) : Lines{};
+    lines.insert(lines.end(), matched.begin(), matched.end());
+    fail.Set("nofail-matches", std::move(lines));
+  }
+}
+
+}  // namespace
+
+FailData* MergeFailure(MlfidCache& cache, const std::string& mlfid, FailData& fail,
+                       const Lines& matched) {
+  int flags = FlagsOf(fail);
+  FailData* live = &fail;
+  const Users* users = nullptr;
+  if (FailData* cached = cache.Get(mlfid)) {
+    users = MergeIntoCached(*cached, fail, flags);
+    live = cached;
+    if (flags & kForget) {
+      fail = std::move(*cached);
+      cache.Unset(mlfid);
+      live = &fail;
+      users = UpdateUsers(fail, nullptr);
+    }
+  } else if ((flags & kForget) == 0) {
+    UpdateUsers(fail, fail.Text("user"));
+    cache.Set(mlfid, std::move(fail));
+    live = cache.Get(mlfid);
+    users = UpdateUsers(*live, nullptr);
+  }
+  if (Truthy(live->Pop("mlfpending")) || (users && users->size() > 1)) {
+    live->Pop("nofail");
+    live->Pop("mlfgained");
+    flags &= ~(kGained | kNoFail);
+  }
+  MergeMatches(*live, flags, matched);
+  return live;
+}
+
+}  // namespace portcullis::filter

@@ -1,0 +1,209 @@
+#include "portcullis/filter/filter.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <ctime>
+
+#include "portcullis/filter/py_repr.h"
+
+namespace portcullis::filter {
+namespace {
+
+constexpr double kTestNow = 1124013600;  // 2005-08-14 12:00:00 CEST
+
+class FilterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    setenv("TZ", "CET-01CEST-02,M3.5.0,M10.5.0", 1);
+    tzset();
+  }
+
+  // A filter from literal regexes, the way fail2ban-regex builds one.
+  Filter Make(std::vector<std::string> failregex, std::vector<std::string> ignoreregex = {},
+              std::string prefregex = "", int maxlines = 1, bool check_all = false) {
+    FilterConfig config;
+    for (auto& r : failregex) config.failregex.push_back({r, "", 0});
+    for (auto& r : ignoreregex) config.ignoreregex.push_back({r, "", 0});
+    if (!prefregex.empty()) config.prefregex = RegexSource{prefregex, "", 0};
+    config.maxlines = maxlines;
+    config.check_all_regex = check_all;
+    config.return_raw_host = true;
+    auto compiled = CompiledFilter::Compile(config);
+    EXPECT_TRUE(compiled) << compiled.error().ToString();
+    auto filter = Filter::Create(*compiled, clock_);
+    EXPECT_TRUE(filter) << filter.error().ToString();
+    return std::move(*filter);
+  }
+
+  FakeClock clock_{kTestNow};
+};
+
+std::string IdOf(const Failure& f) { return f.id ? f.id->ToString() : "None"; }
+
+TEST_F(FilterTest, CutsTheDateOutBeforeFailregexRuns) {
+  // Hard part 3: the regex sees " machine test-demo[13709]: F2B: failure from 192.0.2.1".
+  Filter filter = Make({"^ machine test-demo\\[\\d+\\]: F2B: failure from <HOST>$"});
+  const auto& found = filter.ProcessLine("Jun 21 16:47:46 machine test-demo[13709]: F2B: failure from 192.0.2.1");
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(IdOf(found[0]), "192.0.2.1");
+  ASSERT_TRUE(found[0].time);
+  std::tm tm{};
+  std::time_t t = static_cast<std::time_t>(*found[0].time);
+  localtime_r(&t, &tm);
+  EXPECT_EQ(tm.tm_year + 1900, 2005);
+  EXPECT_EQ(tm.tm_mon + 1, 6);
+  EXPECT_EQ(tm.tm_hour, 16);
+  const Lines& matches = found[0].data.matches();
+  ASSERT_EQ(matches.size(), 1u);
+  EXPECT_EQ(matches[0].prefix, "");
+  EXPECT_EQ(matches[0].date, "Jun 21 16:47:46");
+  EXPECT_EQ(matches[0].suffix, " machine test-demo[13709]: F2B: failure from 192.0.2.1");
+}
+
+TEST_F(FilterTest, FailregexSeesOnlyThePrefregexContent) {
+  // Hard part 8: groups of prefregex (mlfid) are merged, content replaces the buffer.
+  Filter filter = Make({"^Failed password for <F-USER>\\S+</F-USER> from <HOST>"}, {},
+                       "^<F-MLFID>\\s*\\S+ sshd\\[\\d+\\]: </F-MLFID><F-CONTENT>.+</F-CONTENT>$");
+  const auto& found = filter.ProcessLine("Aug 14 11:58:00 belka sshd[31602]: Failed password for ROOT from 194.117.26.69 port 5 ssh2");
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(IdOf(found[0]), "194.117.26.69");
+  EXPECT_EQ(*found[0].data.Text("mlfid"), " belka sshd[31602]: ");
+  EXPECT_EQ(*found[0].data.Text("user"), "ROOT");
+  EXPECT_EQ(found[0].data.Find("content"), nullptr);
+  // A line the prefregex misses never reaches failregex.
+  EXPECT_TRUE(filter.ProcessLine("Aug 14 11:58:00 belka other[1]: Failed password for x from 1.2.3.4").empty());
+}
+
+TEST_F(FilterTest, MlfidStateMachineHoldsNofailAndDropsGainedSessions) {
+  // Hard part 9 (fail2ban's testOutputNoPendingFailuresAfterGained).
+  Filter filter = Make(
+      {"^<F-MLFFORGET><F-NOFAIL>Accepted \\w+</F-NOFAIL></F-MLFFORGET> for \\S+ from <HOST>",
+       "^<F-NOFAIL>Failed publickey</F-NOFAIL> for \\S+ from <HOST>",
+       "^<F-MLFFORGET>Disconnecting</F-MLFFORGET>: Too many authentication failures"},
+      {}, "^<F-MLFID>\\s*\\S+ sshd\\[\\d+\\]: </F-MLFID><F-CONTENT>.+</F-CONTENT>$");
+  struct Step { const char* line; const char* expected_id; size_t attempts; };
+  const Step steps[] = {
+      {"Aug 14 11:50:00 srv sshd[1]: Failed publickey for git from 192.0.2.111", nullptr, 0},
+      {"Aug 14 11:50:01 srv sshd[1]: Failed publickey for git from 192.0.2.111", nullptr, 0},
+      {"Aug 14 11:50:02 srv sshd[1]: Disconnecting: Too many authentication failures", "192.0.2.111", 3},
+      {"Aug 14 11:51:00 srv sshd[2]: Failed publickey for me from 192.0.2.1", nullptr, 0},
+      {"Aug 14 11:51:01 srv sshd[2]: Accepted publickey for me from 192.0.2.1", nullptr, 0},
+  };
+  for (const Step& step : steps) {
+    const auto& found = filter.ProcessLine(step.line);
+    if (!step.expected_id) {
+      EXPECT_TRUE(found.empty()) << step.line;
+      continue;
+    }
+    ASSERT_EQ(found.size(), 1u) << step.line;
+    EXPECT_EQ(IdOf(found[0]), step.expected_id);
+    EXPECT_EQ(found[0].data.matches().size(), step.attempts);
+  }
+}
+
+TEST_F(FilterTest, ChoosesTheFailureIdFromFidAltAndTupleGroups) {
+  // Hard part 10.
+  struct Case { const char* regex; const char* line; const char* id; const char* ip; };
+  const Case cases[] = {
+      {"^\\s*<F-TUPLE_ID_1>\\S+</F-TUPLE_ID_1> <F-ID><ADDR>:<F-PORT/></F-ID> <F-TUPLE_ID_2>\\S+</F-TUPLE_ID_2>",
+       "1591983743.667 left [192.0.2.4]:12345 right", "('[192.0.2.4]:12345', 'left', 'right')", "192.0.2.4"},
+      {"^<F-ID/> <F-TUPLE_ID>\\S+</F-TUPLE_ID>$", "192.0.2.1 192.0.2.2", "('192.0.2.1', '192.0.2.2')", nullptr},
+      {"^user <F-ID>\\S+</F-ID> from <ADDR>$", "user kevin from 192.0.2.0", "kevin", "192.0.2.0"},
+      {"^from <ADDR>$", "from ::ffff:192.0.2.9", "192.0.2.9", nullptr},
+  };
+  for (const Case& c : cases) {
+    Filter filter = Make({c.regex});
+    const auto& found = filter.ProcessLine(c.line);
+    ASSERT_EQ(found.size(), 1u) << c.regex;
+    EXPECT_EQ(IdOf(found[0]), c.id) << c.regex;
+    if (c.ip) EXPECT_EQ(*found[0].data.Text("ip"), c.ip) << c.regex;
+  }
+  Filter alt = Make({"^logname=\\S* ruser=<F-ALT_USER>\\S*</F-ALT_USER> rhost=<HOST>(?:\\s+user=<F-USER>\\S*</F-USER>)?$"});
+  const auto& found = alt.ProcessLine("logname= ruser=root rhost=192.0.2.7");
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(*found[0].data.Text("user"), "root");
+}
+
+TEST_F(FilterTest, IgnoreregexPrecheckDependsOnHowManyFailregexesThereAre) {
+  // Hard part 11: the whole-line pre-check runs only if #ignoreregex < #failregex - 2.
+  struct Case { int failregexes; int ignored_lines; };
+  const Case cases[] = {{4, 2}, {3, 1}};
+  for (const Case& c : cases) {
+    std::vector<std::string> failregex = {"^a <HOST>", "^b <HOST>", "^c <HOST>", "^d <HOST>"};
+    failregex.resize(static_cast<size_t>(c.failregexes));
+    int ignored = 0;
+    struct Counter : FilterObserver {
+      int* n;
+      explicit Counter(int* count) : n(count) {}
+      void OnIgnoreRegexMatch(int) override { ++*n; }
+    } counter(&ignored);
+    Filter filter = Make(failregex, {"zzz"});
+    filter.set_observer(&counter);
+    filter.ProcessLine("zzz line");
+    filter.ProcessLine("a 1.2.3.4 zzz");
+    EXPECT_EQ(ignored, c.ignored_lines) << c.failregexes << " failregexes";
+  }
+}
+
+TEST_F(FilterTest, NormalisesAddressesAndSubnets) {
+  // Hard part 12.
+  struct Case { const char* regex; const char* line; const char* id; };
+  const Case cases[] = {
+      {"^<SUBNET>$", "192.0.2.1/24", "192.0.2.0/24"},
+      {"^<SUBNET>$", "2001:DB8:FF:FF::1/60", "2001:db8:ff:f0::/60"},
+      {"^from <HOST>$", "from ::ffff:1.2.3.4", "1.2.3.4"},
+      {"^from <HOST>$", "from 192.030.0.6", "192.030.0.6"},
+      {"^from <HOST>$", "from 2001:DB8::1", "2001:db8::1"},
+  };
+  for (const Case& c : cases) {
+    Filter filter = Make({c.regex});
+    const auto& found = filter.ProcessLine(c.line);
+    ASSERT_EQ(found.size(), 1u) << c.line;
+    EXPECT_EQ(IdOf(found[0]), c.id) << c.line;
+  }
+}
+
+TEST_F(FilterTest, MultiLineBufferSkipsLinesAndConsumesMatchedOnes) {
+  // fail2ban's testDirectMultilineBuf: SKIPLINES moves the skipped lines out of the hit.
+  Filter filter = Make({"^\\s*FAIL\\s*$<SKIPLINES>^\\s*HOST <HOST>\\s*$"}, {}, "", 5);
+  EXPECT_TRUE(filter.ProcessLine("1490349000 FAIL").empty());
+  EXPECT_TRUE(filter.ProcessLine("1490349000 TEST1").empty());
+  EXPECT_TRUE(filter.ProcessLine("1490349001 TEST2").empty());
+  const auto& found = filter.ProcessLine("1490349001 HOST 192.0.2.34");
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(IdOf(found[0]), "192.0.2.34");
+  ASSERT_EQ(found[0].data.matches().size(), 2u);
+  EXPECT_EQ(found[0].data.matches()[0].suffix, " FAIL");
+  EXPECT_EQ(found[0].data.matches()[1].suffix, " HOST 192.0.2.34");
+}
+
+TEST_F(FilterTest, ReportsRegexErrorsWithTheirFileAndLine) {
+  struct Case { RegexSource source; const char* starts_with; };
+  const Case cases[] = {
+      {{"^(unbalanced <HOST>", "filter.d/bad.conf", 7}, "filter.d/bad.conf:7: Unable to compile regular expression"},
+      {{"^no host here$", "filter.d/bad.conf", 9}, "filter.d/bad.conf:9: No failure-id group in '^no host here$'"},
+      {{"^<UNKNOWN> <HOST>$", "filter.d/ok.conf", 3}, ""},
+  };
+  for (const Case& c : cases) {
+    FilterConfig config;
+    config.failregex.push_back(c.source);
+    auto compiled = CompiledFilter::Compile(config);
+    if (std::string(c.starts_with).empty()) {
+      EXPECT_TRUE(compiled) << "an unknown tag stays literal text";
+      continue;
+    }
+    ASSERT_FALSE(compiled);
+    EXPECT_EQ(compiled.error().ToString().rfind(c.starts_with, 0), 0u) << compiled.error().ToString();
+  }
+}
+
+TEST(PyReprTest, SpellsStringsAndTuplesAsPython) {
+  EXPECT_EQ(PyRepr("a'b"), "\"a'b\"");
+  EXPECT_EQ(PyRepr("a\nb"), "'a\\nb'");
+  EXPECT_EQ(PyRepr(Tuple{std::string("x")}), "('x',)");
+  EXPECT_EQ(PyRepr(Tuple{std::string("x"), std::nullopt}), "('x', None)");
+}
+
+}  // namespace
+}  // namespace portcullis::filter
