@@ -14,6 +14,7 @@ namespace fs = std::filesystem;
 struct ConfigTree::Impl {
   IniFile merged;
   std::vector<std::string> files;
+  std::vector<Error> warnings;
 };
 
 namespace {
@@ -81,6 +82,11 @@ class IncludeResolver {
  public:
   explicit IncludeResolver(FileCache& cache) : cache_(cache) {}
 
+  // Includes that name no file. fail2ban passes over them silently; an optional
+  // .local (paths-overrides.local) is expected to be absent, anything else is worth
+  // a word.
+  std::vector<Error> TakeWarnings() { return std::move(warnings_); }
+
   Result<std::vector<std::string>> Expand(const std::vector<std::string>& names,
                                           const std::vector<std::string>& seen) {
     std::vector<std::string> out;
@@ -128,9 +134,12 @@ class IncludeResolver {
     if (!*value) return out;
     std::vector<std::string> chain = seen;
     chain.push_back(file);
+    const Value* raw = ini.FindSection(kIncludes)->Find(std::string(option));
     for (const std::string& line : SplitOn(**value, '\n')) {
       std::string path = JoinPath(DirName(file), line);
       if (Contains(seen, path)) continue;  // an include cycle
+      if (!IsFile(path) && !EndsWith(path, ".local"))
+        warnings_.push_back(Error{"included file does not exist", file, raw ? raw->line : 0, path});
       auto files = Expand({path}, chain);
       if (!files) return files;
       out.insert(out.end(), files->begin(), files->end());
@@ -139,6 +148,7 @@ class IncludeResolver {
   }
 
   FileCache& cache_;
+  std::vector<Error> warnings_;
 };
 
 // configparserinc's CONDITIONAL_RE `^(\w+)(\?.+)$`: "Init?family=inet6" -> Init, ?family=inet6.
@@ -176,6 +186,7 @@ void MergeFile(IniFile& into, const IniFile& file) {
 struct MergedFiles {
   IniFile merged;
   std::vector<std::string> files;
+  std::vector<Error> warnings;
 };
 
 Result<MergedFiles> ReadFiles(const std::vector<std::string>& candidates, FileCache& cache) {
@@ -183,6 +194,7 @@ Result<MergedFiles> ReadFiles(const std::vector<std::string>& candidates, FileCa
   auto files = resolver.Expand(candidates, {});
   if (!files) return Fail(files.error());
   MergedFiles impl;
+  impl.warnings = resolver.TakeWarnings();
   for (const std::string& file : *files) {
     auto parsed = cache.Load(file);
     if (!parsed) return Fail(parsed.error());
@@ -234,7 +246,7 @@ Result<ConfigTree> ConfigTree::Read(std::string_view basedir, std::string_view n
   auto impl = ReadFiles(candidates, cache);
   if (!impl) return Fail(impl.error());
   if (impl->files.empty()) return Fail(missing);
-  return ConfigTree(std::make_unique<Impl>(Impl{std::move(impl->merged), std::move(impl->files)}));
+  return ConfigTree(std::make_unique<Impl>(Impl{std::move(impl->merged), std::move(impl->files), std::move(impl->warnings)}));
 }
 
 Result<ConfigTree> ConfigTree::ReadFile(std::string_view path, FileCache& cache) {
@@ -243,10 +255,12 @@ Result<ConfigTree> ConfigTree::ReadFile(std::string_view path, FileCache& cache)
   if (impl->files.empty()) {
     return Fail("Found no accessible config files for " + PyRepr(path));
   }
-  return ConfigTree(std::make_unique<Impl>(Impl{std::move(impl->merged), std::move(impl->files)}));
+  return ConfigTree(std::make_unique<Impl>(Impl{std::move(impl->merged), std::move(impl->files), std::move(impl->warnings)}));
 }
 
 const std::vector<std::string>& ConfigTree::files() const { return impl_->files; }
+
+const std::vector<Error>& ConfigTree::warnings() const { return impl_->warnings; }
 
 const IniFile& ConfigTree::merged() const { return impl_->merged; }
 

@@ -79,6 +79,7 @@ Result<FilterSpec> FilterBuilder::Build() {
     spec.name = std::string(file.substr(0, file.rfind(".conf")));
   }
   spec.files = tree_.files();
+  spec.warnings = tree_.warnings();
   spec.options = request_.options;
   spec.combined = combined_;
   if (auto ok = Fill(spec); !ok) return Fail(ok.error());

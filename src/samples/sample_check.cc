@@ -37,8 +37,11 @@ std::optional<Annotation> ParseAnnotation(std::string_view line) {
   if (pos < line.size() && line[pos] == ' ') ++pos;
   for (const char* kind : {"failJSON", "fileOptions", "filterOptions", "addFILE"}) {
     std::string_view k(kind);
-    if (line.substr(pos, k.size()) == k && line.size() > pos + k.size() + 1 && line[pos + k.size()] == ':')
-      return Annotation{kind, std::string(line.substr(pos + k.size() + 1))};
+    if (line.substr(pos, k.size()) == k && line.size() > pos + k.size() + 1 && line[pos + k.size()] == ':') {
+      // Blanks stand in for the prefix so that JSON errors give the column in the line.
+      size_t start = pos + k.size() + 1;
+      return Annotation{kind, std::string(start, ' ') + std::string(line.substr(start))};
+    }
   }
   return std::nullopt;
 }

@@ -47,6 +47,10 @@ class ConfigTree {
 
   // The files read, in merge order.
   const std::vector<std::string>& files() const;
+  // Problems that did not stop the read, each naming file and line: an [INCLUDES]
+  // entry that names no file (fail2ban says nothing; a missing .local is normal and
+  // not reported).
+  const std::vector<Error>& warnings() const;
 
   bool HasSection(std::string_view section) const;
   // Section names in order of first appearance: without DEFAULT, INCLUDES and KNOWN/*.

@@ -58,6 +58,8 @@ struct FilterSpec {
   std::optional<std::string> datepattern;
   std::optional<std::string> usedns;
   std::vector<std::string> journalmatch;  // one per line
+  // Problems that did not stop the read (ConfigTree::warnings()).
+  std::vector<Error> warnings;
   // All options after substitution (fail2ban-regex -vv "Real  filter options").
   OptionMap combined;
 };

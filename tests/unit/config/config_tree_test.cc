@@ -226,6 +226,21 @@ TEST(ConfigTreeTest, ReportsMissingConfigAndBaseFolder) {
             "Base configuration directory " + tmp.Path("absent") + " does not exist");
 }
 
+TEST(ConfigTreeTest, WarnsOfAMissingIncludeNamingFileAndLineButReadsOn) {
+  TempConfig tmp;
+  std::string path = tmp.Write("f.conf",
+                               "[INCLUDES]\n"
+                               "before = gone.conf\n"
+                               "after = optional.local\n"
+                               "[Definition]\nv = 1\n");
+  auto tree = ConfigTree::Read(tmp.dir(), "f");
+  ASSERT_TRUE(tree) << tree.error().ToString();
+  EXPECT_EQ(*tree->Get("Definition", "v"), "1");
+  ASSERT_EQ(tree->warnings().size(), 1u) << "a missing .local is normal and not reported";
+  EXPECT_EQ(tree->warnings()[0].ToString(),
+            path + ":2: included file does not exist: " + tmp.Path("gone.conf"));
+}
+
 TEST(ConfigTreeTest, FailsOnAMalformedIncludedFile) {
   TempConfig tmp;
   tmp.Write("f.conf", "[INCLUDES]\nafter = broken.conf\n[Definition]\nv = 1\n");
