@@ -38,7 +38,9 @@ size_t EpochTokenAt(std::string_view s, size_t pos) {
 bool DateTemplate::anchored() const { return (flags_ & (kLineBegin | kLineEnd)) != 0; }
 
 Result<void> DateTemplate::Compile(std::string_view error_pattern) {
-  auto compiled = regex::Regex::Compile(regex_);
+  regex::CompileOptions options;
+  options.prefilter = false;  // a template is searched where a date is expected: no literal check
+  auto compiled = regex::Regex::Compile(regex_, options);
   if (!compiled) return Fail(SetPatternError(error_pattern, compiled.error().message));
   compiled_ = std::move(*compiled);
   for (const auto& [group, index] : compiled_->NamedGroups())

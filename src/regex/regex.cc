@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "python_traits.h"
+#include "prefilter.h"
 #include "python_translator.h"
 
 namespace portcullis::regex {
@@ -27,8 +28,8 @@ struct Regex::Impl {
   std::optional<internal::BoostRegex> guard, body;
   // The guard is multiline `^`: try the body anchored at each line start instead.
   bool line_starts = false;
-  // Literal text every match contains: a text without it is a miss at memchr speed.
-  std::string required;
+  // Literal text every match contains: a text without it is a miss at memmem speed.
+  internal::Prefilter prefilter;
   std::vector<std::pair<std::string, int>> named;
   int group_count = 0;
 };
@@ -87,13 +88,16 @@ Result<Regex> Regex::Compile(std::string_view python_pattern, CompileOptions opt
   auto flags = rc::perl | rc::no_mod_m;
   const std::string& global = translation->global_flags;
   flags |= global.find('s') != std::string::npos ? rc::mod_s : rc::no_mod_s;
-  if (options.ignore_case || global.find('i') != std::string::npos) flags |= rc::icase;
+  const bool icase = options.ignore_case || global.find('i') != std::string::npos;
+  if (icase) flags |= rc::icase;
   const std::string& boost_pattern = translation->pattern;
   const size_t guard = translation->guard_length;
   try {
     impl->boost.assign(boost_pattern, flags);
     impl->line_starts = translation->guard_is_line_start;
-    if (!options.ignore_case) impl->required = std::move(translation->required_literal);
+    if (options.prefilter) impl->prefilter = internal::Prefilter::ForPattern(boost_pattern, icase);
+    if (impl->prefilter.always() && !icase)  // the top-level literal, even a short one
+      impl->prefilter = internal::Prefilter::ForLiteral(std::move(translation->required_literal));
     if (guard > 0) {
       impl->guard.emplace(boost_pattern.substr(0, guard), flags);
       impl->body.emplace(boost_pattern.substr(guard), flags);
@@ -145,7 +149,7 @@ bool RunSearch(const RegexImpl& re, std::string_view text, MatchImpl& m, bool an
   const char* end = begin + text.size();
   m.base = begin;
   m.complexity_exceeded = false;
-  if (!re.required.empty() && text.find(re.required) == std::string_view::npos) {
+  if (!re.prefilter.MayMatch(text)) {
     m.matched = false;
     return false;
   }
@@ -184,6 +188,7 @@ int Regex::GroupIndex(std::string_view name) const {
 
 const std::vector<std::pair<std::string, int>>& Regex::NamedGroups() const { return impl_->named; }
 const std::string& Regex::pattern() const { return impl_->pattern; }
+std::string Regex::prefilter() const { return impl_->prefilter.ToString(); }
 const std::string& Regex::translated() const { return impl_->translated; }
 
 Result<std::string> TranslatePython(std::string_view python_pattern, CompileOptions options) {

@@ -1,6 +1,6 @@
 // portcullis-filter-bench: the filter engine alone over a log file, for profiling.
 //
-//   portcullis-filter-bench LOG FILTER [--config DIR] [--repeat N]
+//   portcullis-filter-bench LOG FILTER [--config DIR] [--repeat N] [--prefilters]
 //
 // Reads FILTER (a filter.d/NAME.conf path, any other .conf path, or a NAME looked up in
 // DIR/filter.d, each optionally with [opt=val, ...]) with config::ReadFilter, compiles it,
@@ -8,6 +8,7 @@
 // and lines starting with '#' skipped; every failregex tried; pending failures counted).
 // Prints fail2ban-regex's `Lines:` summary and the time spent on the lines. No report, no
 // output per line: what is left is reading, date detection and the regexes.
+// --prefilters lists the literals each failregex needs before its matcher runs.
 
 #include <chrono>
 #include <cstdio>
@@ -23,6 +24,7 @@
 #include "portcullis/config/filter_reader.h"
 #include "portcullis/config/options.h"
 #include "portcullis/filter/filter.h"
+#include "portcullis/regex/regex.h"
 
 namespace fs = std::filesystem;
 using namespace portcullis;
@@ -128,7 +130,7 @@ bool ProcessFile(std::FILE* file, filter::Filter& filter, LineVerdict& verdict, 
 }
 
 int Usage() {
-  std::cerr << "Usage: portcullis-filter-bench LOG FILTER [--config DIR] [--repeat N]\n";
+  std::cerr << "Usage: portcullis-filter-bench LOG FILTER [--config DIR] [--repeat N] [--prefilters]\n";
   return 2;
 }
 
@@ -138,10 +140,12 @@ int main(int argc, char** argv) {
   std::vector<std::string> positional;
   std::string config_dir = "/etc/fail2ban";
   int repeat = 1;
+  bool prefilters = false;
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
     if (arg == "--config" && i + 1 < argc) config_dir = argv[++i];
     else if (arg == "--repeat" && i + 1 < argc) repeat = std::max(1, std::atoi(argv[++i]));
+    else if (arg == "--prefilters") prefilters = true;
     else if (arg.starts_with("-")) return Usage();
     else positional.emplace_back(arg);
   }
@@ -154,6 +158,12 @@ int main(int argc, char** argv) {
     if (!compiled) {
       std::cerr << "portcullis-filter-bench: " << compiled.error().ToString() << "\n";
       return 1;
+    }
+    if (prefilters) {
+      for (size_t i = 0; i < (*compiled)->failregex_count(); ++i) {
+        auto re = regex::Regex::Compile((*compiled)->ExpandedFailRegex(i));
+        std::printf("failregex %zu: %s\n", i, re ? re->prefilter().c_str() : "?");
+      }
     }
     SystemClock clock;
     const double setup = std::chrono::duration<double>(std::chrono::steady_clock::now() - setup_start).count();

@@ -32,6 +32,10 @@ struct CompileOptions {
   bool multiline = false;
   // Python's re.IGNORECASE.
   bool ignore_case = false;
+  // Work out the literals every match contains and check them before running the
+  // matcher (see prefilter()). Off: only the longest top-level literal is checked, for
+  // regexes that nearly always match (date templates), where more checks are wasted.
+  bool prefilter = true;
 };
 
 class Regex;
@@ -87,6 +91,9 @@ class Regex {
 
   // The pattern as given (Python syntax).
   const std::string& pattern() const;
+  // The literals every match contains, as Search checks them before running the
+  // matcher: e.g. ("Failed " AND " from "), or "*" when none are known (tests, -vv).
+  std::string prefilter() const;
   // The pattern as handed to Boost (leading global flags, which Boost gets as
   // compile flags, shown as a leading group such as "(?i)").
   const std::string& translated() const;

@@ -1,0 +1,51 @@
+#pragma once
+// A literal prefilter: text that every match of a regex contains, as a condition of
+// AND and OR over literals (the idea of RE2's prefilter). A text that fails the
+// condition cannot match, and is rejected at memmem speed instead of running Boost's
+// matcher (about 700 instructions per search before it looks at a character). Private
+// to the regex module.
+//
+//   ^Failed \S+ for (?:invalid user )?\S+ from <ip>   ->  "Failed " AND " for " AND " from "
+//   (?:\w+: reject:|too many errors) after \S+           ->  ": reject:" OR "too many errors after "
+//
+// The analysis reads the Boost pattern the translator wrote. It may only weaken the
+// condition, never strengthen it: whatever it does not understand (case-insensitive
+// parts, backreferences, classes such as \w, repeats) requires nothing, and a construct
+// it cannot parse gives up on the whole pattern (no condition).
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace portcullis::regex::internal {
+
+class Prefilter {
+ public:
+  // No condition: every text may match.
+  Prefilter() = default;
+  // The condition for `boost_pattern`; none when `ignore_case` (the whole pattern) or
+  // when the pattern holds a construct the analysis does not know.
+  static Prefilter ForPattern(std::string_view boost_pattern, bool ignore_case);
+  // The condition "contains `literal`" (none for an empty literal).
+  static Prefilter ForLiteral(std::string literal);
+
+  // False only when no match of the regex can be in `text`.
+  bool MayMatch(std::string_view text) const { return root_.kind == Node::Kind::kAll || Eval(root_, text); }
+  bool always() const { return root_.kind == Node::Kind::kAll; }
+  // The condition, e.g. ("Failed " AND " from ") or "*" for none (for tests and -vv).
+  std::string ToString() const;
+
+  struct Node {
+    enum class Kind { kAll, kLiteral, kAnd, kOr };
+    Kind kind = Kind::kAll;
+    std::string literal;
+    size_t anchor = 0;  // the literal's least common byte, which the scan looks for
+    std::vector<Node> children;
+  };
+
+ private:
+  static bool Eval(const Node& node, std::string_view text);
+  Node root_;
+};
+
+}  // namespace portcullis::regex::internal

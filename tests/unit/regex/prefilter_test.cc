@@ -1,0 +1,61 @@
+#include <gtest/gtest.h>
+
+#include <ostream>
+#include <string>
+
+#include "portcullis/regex/regex.h"
+
+namespace portcullis::regex {
+namespace {
+
+struct PrefilterCase {
+  const char* python;
+  const char* prefilter;
+};
+
+void PrintTo(const PrefilterCase& c, std::ostream* os) { *os << c.python; }
+
+class PrefilterOfPattern : public ::testing::TestWithParam<PrefilterCase> {};
+
+TEST_P(PrefilterOfPattern, ListsTheLiteralsEveryMatchContains) {
+  auto re = Regex::Compile(GetParam().python);
+  ASSERT_TRUE(re) << re.error().ToString();
+  EXPECT_EQ(re->prefilter(), GetParam().prefilter);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, PrefilterOfPattern,
+    ::testing::Values(
+        PrefilterCase{R"(^Failed \S+ for (?P<u>\S+) from \S+$)", R"(("Failed " AND " from "))"},
+        PrefilterCase{R"(^Failed \S+ for (?:invalid user )?\S+)", R"(("Failed " AND " for "))"},
+        // A run of literals, classes of a few characters and fixed repeats stay one literal.
+        PrefilterCase{R"(ab[cd]e{2}f)", R"(("abceef" OR "abdeef"))"},
+        // Alternatives sharing a long piece need only that piece.
+        PrefilterCase{R"([iI]nvalid user)", R"("nvalid user")"},
+        PrefilterCase{R"((?:Connection closed|Connection reset) by)", R"("Connection ")"},
+        // Optional, repeated, case-insensitive and unknown parts require nothing.
+        PrefilterCase{R"(^(?:foo)?\d+ bar)", R"(" bar")"},
+        PrefilterCase{R"(x(?:abc)*y)", R"("x")"},  // the first top-level literal, however short
+        PrefilterCase{R"((?:abc)+ defg)", R"((" defg" AND "abc"))"},
+        PrefilterCase{R"((?i)Failed password)", "*"},
+        PrefilterCase{R"(a(?i:Failed password)b)", R"("a")"},
+        PrefilterCase{R"(^abc|\d+)", "*"},
+        // Lookarounds and backreferences consume nothing that must be there.
+        PrefilterCase{R"((?<=user )root(?= from)(?P<x>ab)(?P=x)zz)", R"("rootab")"},
+        PrefilterCase{R"(\[(?P<ip>[\d.]+)\]:\d+ after)", R"(" after")"},
+        // Other literals shorter than 3 filter too little to be scanned for.
+        PrefilterCase{R"(\d+(?:ab|c)\d+)", "*"}));
+
+TEST(PrefilterTest, RejectsOnlyTextsThatCannotMatch) {
+  auto re = Regex::Compile(R"(^Failed \S+ for (?:invalid user )?(?P<u>\S+) from (?P<ip>\S+))");
+  ASSERT_TRUE(re);
+  Match m;
+  EXPECT_TRUE(re->Search("Failed password for invalid user bob from 192.0.2.1 port 22", m));
+  EXPECT_EQ(m.Group(re->GroupIndex("ip")), "192.0.2.1");
+  EXPECT_FALSE(re->Search("Accepted password for bob from 192.0.2.1 port 22", m));
+  EXPECT_FALSE(re->Search("Failed password for bob", m));
+  EXPECT_FALSE(m.complexity_exceeded());
+}
+
+}  // namespace
+}  // namespace portcullis::regex
