@@ -104,7 +104,32 @@ struct DateDetector::Impl {
 
   regex::Match current, best;  // reused: no allocation per line once warm
   size_t current_offset = 0, best_offset = 0;
+
+  // The last conversion: consecutive lines mostly carry the same date (fail2ban converts
+  // each again; the result is the same). ToTime reads only the field texts, the zone and
+  // the whole seconds of "now" (its comparisons are between whole seconds), so those are
+  // the key.
+  std::optional<ConvertedTime> Convert(const DateTemplate& tpl, const regex::Match& m, double now);
+  const DateTemplate* memo_template = nullptr;
+  std::string memo_key, key_scratch;
+  double memo_now = 0;
+  std::optional<int> memo_tz;
+  std::optional<ConvertedTime> memo_time;
 };
+
+std::optional<ConvertedTime> DateDetector::Impl::Convert(const DateTemplate& tpl, const regex::Match& m,
+                                                        double now) {
+  tpl.TimeKey(m, key_scratch);
+  const double whole_now = std::floor(now);
+  if (memo_template == &tpl && memo_now == whole_now && memo_tz == default_tz && memo_key == key_scratch)
+    return memo_time;
+  memo_time = tpl.ToTime(m, default_tz, now);
+  memo_template = &tpl;
+  memo_now = whole_now;
+  memo_tz = default_tz;
+  std::swap(memo_key, key_scratch);
+  return memo_time;
+}
 
 Result<void> DateDetector::Impl::Append(std::string_view line) {
   auto expansion = ExpandDatePattern(line, exact_year);
@@ -297,7 +322,7 @@ std::optional<DateMatch> DateDetector::Match(std::string_view line) {
     out.end = offset + m.End(1);
   }
   if (out.end > out.begin) {
-    if (auto t = tpl->ToTime(m, d.default_tz, d.clock.Now())) {
+    if (auto t = d.Convert(*tpl, m, d.clock.Now())) {
       out.time = t->seconds;
       out.time_is_integer = t->integral;
     }

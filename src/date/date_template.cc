@@ -155,4 +155,18 @@ std::optional<ConvertedTime> DateTemplate::ToTime(const regex::Match& m, std::op
   return fields.ToTime(default_tz_minutes, now);
 }
 
+void DateTemplate::TimeKey(const regex::Match& m, std::string& key) const {
+  key.clear();
+  if (kind_ != Kind::kPattern) {
+    key = m.Group(kind_ == Kind::kEpoch ? value_group_ : 1);
+    return;
+  }
+  // Each field as its length (all ones when it did not take part), then its text.
+  for (const auto& [index, field] : fields_) {
+    const uint32_t size = m.Matched(index) ? static_cast<uint32_t>(m.Group(index).size()) : ~uint32_t{0};
+    key.append(reinterpret_cast<const char*>(&size), sizeof size);
+    key += m.Group(index);
+  }
+}
+
 }  // namespace portcullis::date

@@ -53,6 +53,9 @@ class DateTemplate {
   // convert.
   std::optional<ConvertedTime> ToTime(const regex::Match& m, std::optional<int> default_tz_minutes,
                                       double now) const;
+  // Writes to `key` what ToTime reads from `m` (the text of each field group, or that it
+  // did not take part): equal keys of this template give equal times for equal arguments.
+  void TimeKey(const regex::Match& m, std::string& key) const;
 
  private:
   DateTemplate() = default;
