@@ -1,4 +1,6 @@
 #pragma once
+
+#include "portcullis/base/py_repr.h"
 // Private string helpers of the config module, spelled after the Python builtins
 // fail2ban relies on (str.strip, str.lower, repr).
 
@@ -28,6 +30,5 @@ bool EndsWith(std::string_view text, std::string_view suffix);
 std::vector<std::string> SplitOn(std::string_view text, char separator);
 bool IsValidUtf8(std::string_view text);
 // Python's repr() of a str: 'a', "it's", 'a\nb'.
-std::string PyRepr(std::string_view text);
 
 }  // namespace portcullis::config

@@ -1,17 +1,8 @@
 #pragma once
-// Python's repr() of the values fail2ban prints: strings, tuples, None. fail2ban-regex
-// output and tuple failure ids are spelled this way.
-
-#include <optional>
-#include <string>
-#include <string_view>
-#include <vector>
+// Moved to base (config spells its messages the same way); kept for the code that
+// still includes it from here.
+#include "portcullis/base/py_repr.h"
 
 namespace portcullis::filter {
-
-// repr(str): 'text' (or "text" when it holds ' but no "), with Python's escapes.
-std::string PyRepr(std::string_view text);
-// repr(tuple) of str/None items: ('a', None), ('a',) for one item.
-std::string PyRepr(const std::vector<std::optional<std::string>>& tuple);
-
+using portcullis::PyRepr;
 }  // namespace portcullis::filter

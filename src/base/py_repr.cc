@@ -1,8 +1,8 @@
-#include "portcullis/filter/py_repr.h"
+#include "portcullis/base/py_repr.h"
 
 #include <cstdio>
 
-namespace portcullis::filter {
+namespace portcullis {
 
 std::string PyRepr(std::string_view text) {
   char quote = '\'';
@@ -42,4 +42,4 @@ std::string PyRepr(const std::vector<std::optional<std::string>>& tuple) {
   return out + ")";
 }
 
-}  // namespace portcullis::filter
+}  // namespace portcullis
