@@ -2,3 +2,4 @@
 find_package(Boost 1.74 REQUIRED COMPONENTS regex program_options)
 find_package(GTest REQUIRED)
 find_package(Threads REQUIRED)
+find_package(SQLite3 REQUIRED)
