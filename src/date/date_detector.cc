@@ -333,7 +333,7 @@ std::optional<DateMatch> DateDetector::Match(std::string_view line) {
 std::vector<TemplateInfo> DateDetector::Templates() const {
   std::vector<TemplateInfo> out;
   for (const Impl::Entry& e : impl_->entries)
-    out.push_back(TemplateInfo{e.tpl->name(), e.tpl->regex(), e.hits, e.weight});
+    out.push_back(TemplateInfo{e.tpl->name(), e.tpl->regex(), e.hits, e.weight, e.tpl->pattern()});
   return out;
 }
 

@@ -79,4 +79,8 @@ const std::string& CompiledFilter::ExpandedFailRegex(size_t index) const {
   return impl_->failregex.at(index).expanded;
 }
 
+const std::string* CompiledFilter::ExpandedPrefRegex() const {
+  return impl_->prefregex ? &impl_->prefregex->expanded : nullptr;
+}
+
 }  // namespace portcullis::filter

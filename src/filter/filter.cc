@@ -64,6 +64,8 @@ void Filter::set_find_time(double seconds) { impl_->find_time = seconds; }
 const date::DateDetector* Filter::date_detector() const {
   return impl_->detector ? &*impl_->detector : nullptr;
 }
+const Lines& Filter::line_buffer() const { return impl_->kept; }
+const LineParts& Filter::current_line() const { return impl_->current; }
 
 const std::vector<Failure>& Filter::ProcessLine(std::string_view line) {
   impl_->results.clear();
@@ -75,6 +77,7 @@ const std::vector<Failure>& Filter::ProcessLine(const LineParts& line, double ti
   impl_->results.clear();
   impl_->last_time_text = line.date;
   impl_->last_date = time;
+  impl_->last_date_is_integer = impl_->date_is_integer = false;
   impl_->FindFailure(line, time, false);
   return impl_->results;
 }
@@ -84,6 +87,7 @@ void Filter::Impl::ProcessDated(std::string_view line) {
   std::optional<double> date;
   const double now = clock.Now();
   std::optional<date::DateMatch> found;
+  date_is_integer = false;
   if (detector) found = detector->Match(line);
   if (found) {
     AssignParts(current, line.substr(0, found->begin), line.substr(found->begin, found->end - found->begin),
@@ -91,12 +95,15 @@ void Filter::Impl::ProcessDated(std::string_view line) {
     if (found->begin < found->end) {
       if (found->time) {
         date = found->time;
+        date_is_integer = found->time_is_integer;
         last_time_text = current.date;
         last_date = date;
+        last_date_is_integer = date_is_integer;
       }
     } else if (last_date && *last_date > now - kLastDateReuse) {
       AssignParts(current, "", last_time_text, line);
       date = last_date;
+      date_is_integer = last_date_is_integer;
     } else {
       date = now;
     }
@@ -109,6 +116,7 @@ void Filter::Impl::ProcessDated(std::string_view line) {
     if (last_date && *last_date > now - kLastDateReuse) {
       AssignParts(current, "", last_time_text, line);
       date = last_date;
+      date_is_integer = last_date_is_integer;
     } else if (c.config.check_find_time && in_operation) {
       date = now;
     }
@@ -118,6 +126,7 @@ void Filter::Impl::ProcessDated(std::string_view line) {
       if (std::fabs(std::trunc(*date - now)) > kLastDateReuse) {
         date = now;
         last_date = date;
+        date_is_integer = last_date_is_integer = false;
       }
     } else if (*date < now - find_time) {
       return;
@@ -206,7 +215,7 @@ void Filter::Impl::AddFailures(int index, FailData& fail, std::optional<double> 
   } else {
     for (IpAddr& addr : TextToIp(*ip)) ids.emplace_back(std::move(addr));
   }
-  for (auto& id : ids) results.push_back(Failure{index, std::move(id), date, fail});
+  for (auto& id : ids) results.push_back(Failure{index, std::move(id), date, fail, date_is_integer});
 }
 
 // fail2ban's findFailure: the buffer, ignoreregex, prefregex and each failregex.
@@ -230,9 +239,15 @@ void Filter::Impl::FindFailure(const LineParts& tuple, std::optional<double> dat
 
   FailData pre;
   if (c.prefregex) {
-    if (!c.prefregex->regex.regex().Search(buf, match)) return;
-    if (observer) observer->OnPrefRegexMatch();
+    if (!c.prefregex->regex.regex().Search(buf, match)) {
+      if (observer) observer->OnPrefRegexResult(nullptr);
+      return;
+    }
     pre = GroupsOf(*c.prefregex, match);
+    if (observer) {
+      observer->OnPrefRegexMatch();
+      observer->OnPrefRegexResult(&pre);
+    }
     FailValue content = pre.Pop("content");
     if (auto* text = std::get_if<std::string>(&content); text && !text->empty())
       UseLines(Lines{LineParts{"", "", *text}});

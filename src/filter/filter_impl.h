@@ -80,6 +80,8 @@ struct Filter::Impl {
 
   std::string last_time_text;
   std::optional<double> last_date;
+  bool last_date_is_integer = false;
+  bool date_is_integer = false;  // of the line being processed
 
   LineParts current;         // the line being processed
   Lines org;                 // the buffer as it was when the line came in

@@ -49,6 +49,7 @@ struct TemplateInfo {
   std::string regex;  // the Python-syntax regex it searches with
   unsigned hits = 0;
   double weight = 0;  // fail2ban's template weight (100 for {^LN-BEG} copies, else 1)
+  std::string pattern;  // the pattern it was built from (fail2ban-regex --VD), may be empty
 };
 
 class DateDetector {

@@ -75,6 +75,9 @@ struct Failure {
   std::optional<IpAddr> id;         // the failure id; nullopt while pending (mlfid only)
   std::optional<double> time;       // the line's time; nullopt when no date was found
   FailData data;
+  // fail2ban holds the time as an int, not a float, when a zone offset was applied
+  // (DateMatch::time_is_integer): fail2ban-regex -o prints `1124020800`, not `1124020800.0`.
+  bool time_is_integer = false;
 };
 
 }  // namespace portcullis::filter

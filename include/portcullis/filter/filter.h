@@ -89,6 +89,9 @@ class FilterObserver {
   virtual ~FilterObserver() = default;
   virtual void OnPrefRegexMatch() {}
   virtual void OnIgnoreRegexMatch(int index) {}
+  // After every prefregex search: its named groups (content included) on a hit,
+  // nullptr on a miss. Not called for a line dropped before the prefregex ran.
+  virtual void OnPrefRegexResult(const FailData* groups) {}
 };
 
 // Compiled regexes of one filter: immutable, shareable.
@@ -105,6 +108,9 @@ class CompiledFilter {
   size_t ignoreregex_count() const;
   // The failregex as fail2ban lists it after tag expansion (getFailRegex()).
   const std::string& ExpandedFailRegex(size_t index) const;
+  // The prefregex after tag expansion (fail2ban-regex's "Prefregex:" line); nullptr
+  // when the filter has none.
+  const std::string* ExpandedPrefRegex() const;
 
   struct Impl;
   const Impl& impl() const { return *impl_; }
@@ -139,6 +145,12 @@ class Filter {
 
   // The date detector's templates with hits, for reports; empty without one.
   const date::DateDetector* date_detector() const;
+  // maxlines > 1: the buffered lines after the last ProcessLine (fail2ban's
+  // __lineBuffer); lines a multi-line hit consumed are no longer in it.
+  const Lines& line_buffer() const;
+  // The last line ProcessLine(text) took, split around its date (fail2ban's
+  // processedLine() is its prefix + suffix).
+  const LineParts& current_line() const;
   struct Impl;
 
  private:
