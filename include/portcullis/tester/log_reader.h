@@ -1,0 +1,52 @@
+#pragma once
+// Reading a log file the way fail2ban-regex does (FileContainer): in large blocks,
+// lines split on "\n", decoded from the log encoding with invalid bytes replaced by
+// U+FFFD as Python's 'replace' handler does, trailing "\r"/"\n" stripped, and a last
+// line that was never terminated left out.
+
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "portcullis/base/error.h"
+
+namespace portcullis::tester {
+
+enum class Encoding { kUtf8, kLatin1, kAscii };
+
+// The encodings this build reads: utf-8, latin-1 and ascii under their Python names
+// (any case, '-' or '_'). Error "unknown encoding: <name>" for anything else.
+Result<Encoding> ParseEncoding(std::string_view name);
+
+// Appends `bytes` decoded from `encoding` to `out` as UTF-8; returns false when some
+// bytes were invalid (and replaced).
+bool DecodeAppend(std::string_view bytes, Encoding encoding, std::string& out);
+
+class LogReader {
+ public:
+  // Opens `path`. Error: the system's reason, worded as Python's IOError
+  // ("[Errno 13] Permission denied: '<path>'").
+  static Result<LogReader> Open(const std::string& path, Encoding encoding);
+
+  LogReader(LogReader&&) noexcept;
+  LogReader& operator=(LogReader&&) noexcept;
+  ~LogReader();
+
+  // The next complete line without its line end, valid until the next call; false at
+  // the end of the file (or on a read error).
+  bool Next(std::string_view& line);
+
+ private:
+  LogReader(std::FILE* file, Encoding encoding);
+  bool Fill();
+
+  std::FILE* file_ = nullptr;
+  Encoding encoding_;
+  std::string block_;
+  size_t pos_ = 0;
+  bool eof_ = false;
+  std::string decoded_;
+};
+
+}  // namespace portcullis::tester

@@ -1,0 +1,166 @@
+#include "portcullis/tester/log_reader.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+
+#include "portcullis/filter/py_repr.h"
+
+namespace portcullis::tester {
+namespace {
+
+constexpr size_t kBlockSize = 1 << 20;
+constexpr const char kReplacement[] = "\xEF\xBF\xBD";  // U+FFFD
+
+// Length of the maximal prefix of a well-formed UTF-8 sequence at `s` (Unicode's
+// "maximal subpart", which is what CPython replaces by one U+FFFD); `complete` tells
+// whether it is a whole character.
+size_t Utf8Prefix(std::string_view s, bool& complete) {
+  unsigned char c = static_cast<unsigned char>(s[0]);
+  complete = true;
+  if (c < 0x80) return 1;
+  unsigned char lo = 0x80, hi = 0xBF;
+  size_t need;
+  if (c >= 0xC2 && c <= 0xDF) need = 1;
+  else if (c == 0xE0) need = 2, lo = 0xA0;
+  else if (c >= 0xE1 && c <= 0xEC) need = 2;
+  else if (c == 0xED) need = 2, hi = 0x9F;
+  else if (c >= 0xEE && c <= 0xEF) need = 2;
+  else if (c == 0xF0) need = 3, lo = 0x90;
+  else if (c >= 0xF1 && c <= 0xF3) need = 3;
+  else if (c == 0xF4) need = 3, hi = 0x8F;
+  else {
+    complete = false;
+    return 1;
+  }
+  size_t i = 1;
+  for (; i <= need && i < s.size(); ++i) {
+    unsigned char b = static_cast<unsigned char>(s[i]);
+    if (b < lo || b > hi) break;
+    lo = 0x80, hi = 0xBF;
+  }
+  complete = i == need + 1;
+  return i;
+}
+
+bool IsAscii(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+}  // namespace
+
+Result<Encoding> ParseEncoding(std::string_view name) {
+  std::string n;
+  for (char c : name) n += c == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (n == "utf-8" || n == "utf8" || n == "u8" || n == "utf") return Encoding::kUtf8;
+  if (n == "latin-1" || n == "latin1" || n == "iso-8859-1" || n == "iso8859-1" || n == "l1" || n == "8859" ||
+      n == "cp819" || n == "latin")
+    return Encoding::kLatin1;
+  if (n == "ascii" || n == "us-ascii" || n == "646") return Encoding::kAscii;
+  return Fail("unknown encoding: " + std::string(name));
+}
+
+bool DecodeAppend(std::string_view bytes, Encoding encoding, std::string& out) {
+  if (IsAscii(bytes)) {
+    out.append(bytes);
+    return true;
+  }
+  bool valid = true;
+  for (size_t i = 0; i < bytes.size();) {
+    unsigned char c = static_cast<unsigned char>(bytes[i]);
+    if (c < 0x80) {
+      out += static_cast<char>(c);
+      ++i;
+    } else if (encoding == Encoding::kLatin1) {
+      out += static_cast<char>(0xC0 | (c >> 6));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+      ++i;
+    } else if (encoding == Encoding::kAscii) {
+      out += kReplacement;
+      valid = false;
+      ++i;
+    } else {
+      bool complete = false;
+      size_t n = Utf8Prefix(bytes.substr(i), complete);
+      if (complete) {
+        out.append(bytes.substr(i, n));
+      } else {
+        out += kReplacement;
+        valid = false;
+      }
+      i += n;
+    }
+  }
+  return valid;
+}
+
+Result<LogReader> LogReader::Open(const std::string& path, Encoding encoding) {
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (!file) {
+    int err = errno;
+    return Fail("[Errno " + std::to_string(err) + "] " + std::strerror(err) + ": " + filter::PyRepr(path));
+  }
+  return LogReader(file, encoding);
+}
+
+LogReader::LogReader(std::FILE* file, Encoding encoding) : file_(file), encoding_(encoding) {}
+
+LogReader::LogReader(LogReader&& other) noexcept
+    : file_(std::exchange(other.file_, nullptr)), encoding_(other.encoding_), block_(std::move(other.block_)),
+      pos_(other.pos_), eof_(other.eof_) {}
+
+LogReader& LogReader::operator=(LogReader&& other) noexcept {
+  if (this != &other) {
+    if (file_) std::fclose(file_);
+    file_ = std::exchange(other.file_, nullptr);
+    encoding_ = other.encoding_;
+    block_ = std::move(other.block_);
+    pos_ = other.pos_;
+    eof_ = other.eof_;
+  }
+  return *this;
+}
+
+LogReader::~LogReader() {
+  if (file_) std::fclose(file_);
+}
+
+// Moves the unread rest to the front and appends the next block; false at the end.
+bool LogReader::Fill() {
+  if (eof_ || !file_) return false;
+  block_.erase(0, pos_);
+  pos_ = 0;
+  size_t old = block_.size();
+  block_.resize(old + kBlockSize);
+  size_t got = std::fread(block_.data() + old, 1, kBlockSize, file_);
+  block_.resize(old + got);
+  if (got < kBlockSize) eof_ = true;
+  return got > 0;
+}
+
+bool LogReader::Next(std::string_view& line) {
+  size_t nl;
+  while ((nl = block_.find('\n', pos_)) == std::string::npos) {
+    if (!Fill()) {
+      // The last piece counts only when it ends in "\r" (Python's rstrip saw a line end).
+      std::string_view rest = std::string_view(block_).substr(pos_);
+      if (rest.empty() || rest.back() != '\r') return false;
+      nl = block_.size();
+      break;
+    }
+  }
+  std::string_view raw = std::string_view(block_).substr(pos_, nl - pos_);
+  pos_ = std::min(nl + 1, block_.size());
+  while (!raw.empty() && (raw.back() == '\r' || raw.back() == '\n')) raw.remove_suffix(1);
+  if (encoding_ == Encoding::kUtf8 && IsAscii(raw)) {
+    line = raw;
+    return true;
+  }
+  decoded_.clear();
+  DecodeAppend(raw, encoding_, decoded_);
+  line = decoded_;
+  return true;
+}
+
+}  // namespace portcullis::tester

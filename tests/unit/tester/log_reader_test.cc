@@ -1,0 +1,57 @@
+#include "portcullis/tester/log_reader.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+
+namespace portcullis::tester {
+namespace {
+
+std::string Decode(std::string_view bytes, Encoding encoding = Encoding::kUtf8) {
+  std::string out;
+  DecodeAppend(bytes, encoding, out);
+  return out;
+}
+
+TEST(DecodeTest, ReplacesInvalidUtf8AsPythonDoes) {
+  const std::string fffd = "\xEF\xBF\xBD";
+  EXPECT_EQ(Decode("plain"), "plain");
+  EXPECT_EQ(Decode("caf\xC3\xA9"), "caf\xC3\xA9");
+  EXPECT_EQ(Decode("a\xE2\x82 b"), "a" + fffd + " b");                 // truncated: one replacement
+  EXPECT_EQ(Decode("\xFF\xC0\x80"), fffd + fffd + fffd);              // invalid starts: one each
+  EXPECT_EQ(Decode("\xED\xA0\x80"), fffd + fffd + fffd);              // surrogates are invalid
+  EXPECT_EQ(Decode("D\xE9" "c", Encoding::kLatin1), "D\xC3\xA9" "c");
+  EXPECT_EQ(Decode("D\xE9" "c", Encoding::kAscii), "D" + fffd + "c");
+}
+
+TEST(ParseEncodingTest, KnowsPythonNames) {
+  EXPECT_EQ(*ParseEncoding("UTF-8"), Encoding::kUtf8);
+  EXPECT_EQ(*ParseEncoding("utf_8"), Encoding::kUtf8);
+  EXPECT_EQ(*ParseEncoding("Latin-1"), Encoding::kLatin1);
+  EXPECT_EQ(ParseEncoding("klingon").error().message, "unknown encoding: klingon");
+}
+
+TEST(LogReaderTest, SplitsLinesAndDropsAnUnterminatedLastLine) {
+  std::string path = ::testing::TempDir() + "log_reader_test.log";
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << "first\r\n\nthird \xFF\nno newline at the end";
+  }
+  auto reader = LogReader::Open(path, Encoding::kUtf8);
+  ASSERT_TRUE(reader);
+  std::vector<std::string> lines;
+  std::string_view line;
+  while (reader->Next(line)) lines.emplace_back(line);
+  EXPECT_EQ(lines, (std::vector<std::string>{"first", "", "third \xEF\xBF\xBD"}));
+  std::remove(path.c_str());
+}
+
+TEST(LogReaderTest, NamesAMissingFileLikePython) {
+  auto reader = LogReader::Open("/nonexistent/x.log", Encoding::kUtf8);
+  ASSERT_FALSE(reader);
+  EXPECT_EQ(reader.error().message, "[Errno 2] No such file or directory: '/nonexistent/x.log'");
+}
+
+}  // namespace
+}  // namespace portcullis::tester
