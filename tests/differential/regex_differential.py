@@ -188,8 +188,11 @@ def extra_cases():
              compare=("rc",)),
         Case("error missing args", ["onlyone"], compare=("stderr", "rc")),
         Case("error exclusive print", ["--print-no-missed", "--print-all-missed", "a", "b"], compare=("stderr", "rc")),
-        Case("error ambiguous option", ["--print-all", "a", "b"], compare=("rc",)),
-        Case("error unknown option", ["--nope", "a", "b"], compare=("rc",)),
+        Case("error ambiguous option", ["--print-all", "a", "b"], compare=("stderr-last", "rc")),
+        Case("error ambiguous --v", ["--v", "a", "b"], compare=("stderr-last", "rc")),
+        Case("error unknown option", ["--nope", "a", "b"], compare=("stderr-last", "rc")),
+        Case("error option value", ["-L", "x", "a", "b"], compare=("stderr-last", "rc")),
+        Case("error flag with value", ["--raw=1", "a", "b"], compare=("stderr-last", "rc")),
         Case("-V", ["-V"]),
         Case("--version", ["--version"]),
     ]
@@ -334,10 +337,12 @@ def main():
         problems = []
         if "rc" in case.compare and case.ref[0] != case.ours[0]:
             problems.append("exit code %d (fail2ban-regex) != %d (portcullis-regex)" % (case.ref[0], case.ours[0]))
-        for i, stream in ((1, "stdout"), (2, "stderr")):
+        for i, stream in ((1, "stdout"), (2, "stderr"), (2, "stderr-last")):
             if stream not in case.compare:
                 continue
             a, b = normalise(case.ref[i]), normalise(case.ours[i])
+            if stream == "stderr-last":  # the usage line before it names the program as called
+                a, b = a.strip().split("\n")[-1], b.strip().split("\n")[-1]
             if a != b:
                 diff = difflib.unified_diff(a.splitlines(), b.splitlines(), "fail2ban-regex " + stream,
                                             "portcullis-regex " + stream, lineterm="", n=1)

@@ -8,7 +8,9 @@
 // --opt=value or --opt value, short flags combine (-vvv, -vr), short values may be
 // attached (-L5); options and arguments may be mixed.
 
+#include <algorithm>
 #include <boost/program_options.hpp>
+#include <cctype>
 #include <cstdlib>
 #include <iostream>
 #include <optional>
@@ -175,8 +177,10 @@ void Apply(const po::option& o, Options& opts, std::vector<std::string>& args, c
 // optparse's wording of what Program_options found wrong.
 std::string OptparseMessage(const po::error& e) {
   if (const auto* a = dynamic_cast<const po::ambiguous_option*>(&e)) {
+    std::vector<std::string> alternatives = a->alternatives();
+    std::sort(alternatives.begin(), alternatives.end());  // optparse lists them sorted
     std::string list;
-    for (const std::string& alt : a->alternatives()) list += (list.empty() ? "--" : ", --") + alt;
+    for (const std::string& alt : alternatives) list += (list.empty() ? "--" : ", --") + alt;
     return "ambiguous option: " + a->get_option_name() + " (" + list + "?)";
   }
   if (const auto* u = dynamic_cast<const po::unknown_option*>(&e)) return "no such option: " + u->get_option_name();
