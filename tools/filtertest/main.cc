@@ -124,6 +124,7 @@ int Run(const Options& options) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  portcullis::PinLocalTimeZone();
   try {
     int exit_code = 0;
     auto options = ParseCommandLine(argc, argv, exit_code);

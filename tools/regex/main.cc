@@ -214,6 +214,7 @@ std::vector<std::string> ParseCommandLine(int argc, char** argv, Options& opts) 
 }  // namespace
 
 int main(int argc, char** argv) {
+  portcullis::PinLocalTimeZone();
   try {
     Options opts;
     std::vector<std::string> args = ParseCommandLine(argc, argv, opts);

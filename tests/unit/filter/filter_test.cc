@@ -117,7 +117,9 @@ TEST_F(FilterTest, ChoosesTheFailureIdFromFidAltAndTupleGroups) {
     const auto& found = filter.ProcessLine(c.line);
     ASSERT_EQ(found.size(), 1u) << c.regex;
     EXPECT_EQ(IdOf(found[0]), c.id) << c.regex;
-    if (c.ip) EXPECT_EQ(*found[0].data.Text("ip"), c.ip) << c.regex;
+    if (c.ip) {
+      EXPECT_EQ(*found[0].data.Text("ip"), c.ip) << c.regex;
+    }
   }
   Filter alt = Make({"^logname=\\S* ruser=<F-ALT_USER>\\S*</F-ALT_USER> rhost=<HOST>(?:\\s+user=<F-USER>\\S*</F-USER>)?$"});
   const auto& found = alt.ProcessLine("logname= ruser=root rhost=192.0.2.7");
