@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "filter_impl.h"
-#include "portcullis/filter/py_repr.h"
+#include "portcullis/base/py_repr.h"
 
 namespace portcullis::filter {
 namespace {

@@ -15,7 +15,7 @@
 #include "portcullis/base/json.h"
 #include "portcullis/config/filter_reader.h"
 #include "portcullis/filter/filter.h"
-#include "portcullis/filter/py_repr.h"
+#include "portcullis/base/py_repr.h"
 #include "portcullis/regex/fail_regex.h"
 
 namespace portcullis::samples {
@@ -109,7 +109,7 @@ std::string OptionsKey(const config::OptionMap& options) {
   std::string out = "{";
   bool first = true;
   for (const auto& [k, v] : options) {
-    out += (first ? "" : ", ") + filter::PyRepr(k) + ": " + filter::PyRepr(v);
+    out += (first ? "" : ", ") + PyRepr(k) + ": " + PyRepr(v);
     first = false;
   }
   return out + "}";
@@ -319,7 +319,7 @@ std::optional<json::Value> ValueOf(const filter::Failure& got, const std::string
     return json::Value(std::move(items));
   }
   if (v && std::holds_alternative<std::int64_t>(*v)) return json::Value(static_cast<long long>(std::get<std::int64_t>(*v)));
-  if (v && std::holds_alternative<filter::Tuple>(*v)) return json::Value(filter::PyRepr(std::get<filter::Tuple>(*v)));
+  if (v && std::holds_alternative<filter::Tuple>(*v)) return json::Value(PyRepr(std::get<filter::Tuple>(*v)));
   if (key == "attempts") return json::Value(static_cast<long long>(got.data.matches().size()));
   return std::nullopt;  // None
 }

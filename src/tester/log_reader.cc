@@ -5,7 +5,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "portcullis/filter/py_repr.h"
+#include "portcullis/base/py_repr.h"
 
 namespace portcullis::tester {
 namespace {
@@ -99,7 +99,7 @@ Result<LogReader> LogReader::Open(const std::string& path, Encoding encoding) {
   std::FILE* file = std::fopen(path.c_str(), "rb");
   if (!file) {
     int err = errno;
-    return Fail("[Errno " + std::to_string(err) + "] " + std::strerror(err) + ": " + filter::PyRepr(path));
+    return Fail("[Errno " + std::to_string(err) + "] " + std::strerror(err) + ": " + PyRepr(path));
   }
   return LogReader(file, encoding);
 }

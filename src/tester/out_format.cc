@@ -2,7 +2,7 @@
 
 #include <unistd.h>
 
-#include "portcullis/filter/py_repr.h"
+#include "portcullis/base/py_repr.h"
 #include "portcullis/tester/report.h"
 
 namespace portcullis::tester {

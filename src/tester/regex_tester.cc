@@ -10,7 +10,7 @@
 
 #include "portcullis/config/filter_reader.h"
 #include "portcullis/date/date_detector.h"
-#include "portcullis/filter/py_repr.h"
+#include "portcullis/base/py_repr.h"
 #include "portcullis/tester/log_reader.h"
 #include "portcullis/tester/out_format.h"
 #include "portcullis/tester/report.h"
@@ -87,7 +87,7 @@ bool RegexTester::Impl::Setup() {
 std::string RegexTester::Impl::TimeZoneError(const std::string& tz, const std::string& message) {
   bool letters = !tz.empty() && tz.size() <= 5;
   for (char c : tz) letters = letters && c >= 'A' && c <= 'Z';
-  return letters ? filter::PyRepr(tz) : message;
+  return letters ? PyRepr(tz) : message;
 }
 
 bool RegexTester::Impl::SetMaxLines(int value) {

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <ctime>
 
-#include "portcullis/filter/py_repr.h"
+#include "portcullis/base/py_repr.h"
 
 namespace portcullis::tester {
 
@@ -70,8 +70,8 @@ std::string LinesRepr(const filter::Lines& lines) {
   std::string out = "[";
   for (size_t i = 0; i < lines.size(); ++i) {
     if (i) out += ", ";
-    out += "(" + filter::PyRepr(lines[i].prefix) + ", " + filter::PyRepr(lines[i].date) + ", " +
-           filter::PyRepr(lines[i].suffix) + ")";
+    out += "(" + PyRepr(lines[i].prefix) + ", " + PyRepr(lines[i].date) + ", " +
+           PyRepr(lines[i].suffix) + ")";
   }
   return out + "]";
 }
@@ -79,7 +79,7 @@ std::string LinesRepr(const filter::Lines& lines) {
 std::string UsersRepr(const filter::Users& users) {
   if (users.empty()) return "set()";
   std::string out = "{";
-  for (size_t i = 0; i < users.size(); ++i) out += (i ? ", " : "") + filter::PyRepr(users[i]);
+  for (size_t i = 0; i < users.size(); ++i) out += (i ? ", " : "") + PyRepr(users[i]);
   return out + "}";
 }
 
@@ -88,8 +88,8 @@ std::string UsersRepr(const filter::Users& users) {
 std::string PyValueRepr(const filter::FailValue& value) {
   struct Visitor {
     std::string operator()(std::monostate) const { return "None"; }
-    std::string operator()(const std::string& s) const { return filter::PyRepr(s); }
-    std::string operator()(const filter::Tuple& t) const { return filter::PyRepr(t); }
+    std::string operator()(const std::string& s) const { return PyRepr(s); }
+    std::string operator()(const filter::Tuple& t) const { return PyRepr(t); }
     std::string operator()(const filter::Lines& l) const { return LinesRepr(l); }
     std::string operator()(const filter::Users& u) const { return UsersRepr(u); }
     std::string operator()(std::int64_t n) const { return std::to_string(n); }
@@ -107,7 +107,7 @@ std::string PyDictRepr(const filter::FailData& data, std::string_view skip) {
   bool first = true;
   for (const auto& [key, value] : data.entries()) {
     if (!skip.empty() && key == skip) continue;
-    out += (first ? "" : ", ") + filter::PyRepr(key) + ": " + PyValueRepr(value);
+    out += (first ? "" : ", ") + PyRepr(key) + ": " + PyValueRepr(value);
     first = false;
   }
   return out + "}";
@@ -127,8 +127,8 @@ std::string IdStr(const filter::Failure& failure) {
 std::string IdRepr(const filter::Failure& failure) {
   if (!failure.id) return "None";
   std::string text = failure.id->ToString();
-  if (const filter::Tuple* tuple = TupleId(failure); tuple && filter::PyRepr(*tuple) == text) return text;
-  return filter::PyRepr(text);
+  if (const filter::Tuple* tuple = TupleId(failure); tuple && PyRepr(*tuple) == text) return text;
+  return PyRepr(text);
 }
 
 std::string LocalTimeText(double time) {

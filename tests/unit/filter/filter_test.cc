@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <ctime>
 
-#include "portcullis/filter/py_repr.h"
+#include "portcullis/base/py_repr.h"
 
 namespace portcullis::filter {
 namespace {
