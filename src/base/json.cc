@@ -199,26 +199,37 @@ const Value* Value::Find(std::string_view key) const {
   return nullptr;
 }
 
-std::string Quote(std::string_view text) {
-  std::string out = "\"";
-  for (unsigned char c : text) {
+void AppendQuoted(std::string_view text, std::string& out) {
+  out += '"';
+  size_t plain = 0;  // start of the characters not yet copied
+  for (size_t i = 0; i < text.size(); ++i) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(text, plain, i - plain);
+    plain = i + 1;
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
       case '\n': out += "\\n"; break;
       case '\r': out += "\\r"; break;
       case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default: {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\u%04x", c);
+        out += buf;
+      }
     }
   }
-  return out + "\"";
+  out.append(text, plain);
+  out += '"';
+}
+
+std::string Quote(std::string_view text) {
+  std::string out;
+  AppendQuoted(text, out);
+  return out;
 }
 
 std::string Value::Dump() const {

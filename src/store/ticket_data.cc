@@ -5,37 +5,11 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "portcullis/base/json.h"
+#include "portcullis/base/py_repr.h"
+
 namespace portcullis::store {
 namespace {
-
-bool NeedsEscape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
-
-void AppendJsonString(std::string_view text, std::string& out) {
-  out += '"';
-  size_t plain = 0;  // start of the characters not yet copied
-  for (size_t i = 0; i < text.size(); ++i) {
-    auto c = static_cast<unsigned char>(text[i]);
-    if (!NeedsEscape(c)) continue;
-    out.append(text, plain, i - plain);
-    plain = i + 1;
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default: {
-        char buf[8];
-        std::snprintf(buf, sizeof buf, "\\u%04x", c);
-        out += buf;
-      }
-    }
-  }
-  out.append(text, plain);
-  out += '"';
-}
 
 // Python's float repr: the shortest digits that read back the same, fixed notation for
 // decimal exponents -4..15, else d.ddde+XX.
@@ -95,7 +69,7 @@ void AppendValue(const json::Value& value, std::string& out) {
   if (value.is_null()) out += "null";
   else if (value.is_bool()) out += value.as_bool() ? "true" : "false";
   else if (value.is_number()) AppendNumber(value.as_number(), out);
-  else if (value.is_string()) AppendJsonString(value.as_string(), out);
+  else if (value.is_string()) json::AppendQuoted(value.as_string(), out);
   else if (value.is_array()) AppendArray(value.as_array(), out);
   else AppendTicketJson(value, -1, out);
 }
@@ -111,7 +85,7 @@ void AppendTicketJson(const json::Value& value, int max_matches, std::string& ou
     if (matches && max_matches == 0 && !item.as_array().empty()) continue;
     if (!first) out += ", ";
     first = false;
-    AppendJsonString(key, out);
+    json::AppendQuoted(key, out);
     out += ": ";
     if (matches && item.as_array().size() > static_cast<size_t>(max_matches)) {
       std::span<const json::Value> all = item.as_array();
@@ -123,28 +97,7 @@ void AppendTicketJson(const json::Value& value, int max_matches, std::string& ou
   out += '}';
 }
 
-std::string PythonStrRepr(std::string_view text) {
-  char quote = text.find('\'') != std::string_view::npos && text.find('"') == std::string_view::npos
-                   ? '"' : '\'';
-  std::string out(1, quote);
-  for (unsigned char c : text) {
-    if (c == '\\' || c == static_cast<unsigned char>(quote)) {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c == '\n') out += "\\n";
-    else if (c == '\r') out += "\\r";
-    else if (c == '\t') out += "\\t";
-    else if (c < 0x20 || c == 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  out += quote;
-  return out;
-}
+std::string PythonStrRepr(std::string_view text) { return PyRepr(text); }
 
 std::string PythonListRepr(std::span<const std::string> items) {
   std::string out = "[";

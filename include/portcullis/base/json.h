@@ -60,7 +60,10 @@ class Value {
 // which 1-based column: "invalid JSON at column 7: expected ':'".
 Result<Value> Parse(std::string_view text);
 
-// A JSON string literal for `text` (quotes included).
+// A JSON string literal for `text` (quotes included), escaped as Python's json.dumps
+// escapes (\b, \f, \n, \r, \t, other controls as \u00XX; UTF-8 kept as it is).
 std::string Quote(std::string_view text);
+// The same, appended to `out`.
+void AppendQuoted(std::string_view text, std::string& out);
 
 }  // namespace portcullis::json
