@@ -1,0 +1,64 @@
+#pragma once
+// Running a jail's actions off the log-reading path: fail2ban's Actions thread, with
+// one worker and one bounded queue per action.
+//
+//   auto runner = ActionRunner::Create(specs, process_runner, {});
+//   (*runner)->Start();            // actionstart of each action, in order; waits
+//   (*runner)->Ban(ticket);        // queued; returns at once
+//   (*runner)->Unban(ticket);
+//   (*runner)->Stop(banned);       // waits: flush (or unban each), actionstop in reverse
+//
+// A slow or hanging command holds up only its own action, and only until its timeout;
+// the other actions and the caller go on. Commands of one action run one at a time in
+// the order queued, as fail2ban serializes them.
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <vector>
+
+#include "portcullis/action/command_action.h"
+#include "portcullis/ban/ticket.h"
+#include "portcullis/base/error.h"
+#include "portcullis/config/action_reader.h"
+#include "portcullis/platform/process_runner.h"
+
+namespace portcullis::action {
+
+struct ActionRunnerOptions {
+  CommandActionOptions action;  // for every action; log_error is called from workers
+  size_t queue_limit = 10'000;  // bans waiting per action
+};
+
+class ActionRunner {
+ public:
+  // Errors: those of CommandAction::Create for any of `actions`.
+  static Result<std::unique_ptr<ActionRunner>> Create(const std::vector<config::ActionSpec>& actions,
+                                                      platform::CommandRunner& runner, ActionRunnerOptions options);
+  // Finishes the work queued, then ends the workers; runs no actionstop.
+  ~ActionRunner();
+  ActionRunner(const ActionRunner&) = delete;
+  ActionRunner& operator=(const ActionRunner&) = delete;
+
+  // Runs each action's actionstart, one action after the other, and waits for them.
+  void Start();
+  // Queues the ban with every action. False when an action's queue was full: that
+  // action does not ban the ticket (the others do).
+  bool Ban(const ban::Ticket& ticket);
+  // Queues the unban with every action; never refused, so no ban outlives its end.
+  void Unban(const ban::Ticket& ticket);
+  // At jail stop, after the queued work: each action flushes (actionflush) or, without
+  // one, unbans each of `banned`; then actionstop, last action first. Waits.
+  void Stop(const std::vector<ban::Ticket>& banned);
+  // Waits up to `timeout` for every queue to be empty and every worker idle.
+  bool WaitIdle(std::chrono::milliseconds timeout);
+
+ private:
+  struct Worker;
+  ActionRunner() = default;
+
+  std::vector<std::unique_ptr<Worker>> workers_;
+  size_t queue_limit_ = 0;
+};
+
+}  // namespace portcullis::action

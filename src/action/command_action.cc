@@ -1,0 +1,219 @@
+#include "portcullis/action/command_action.h"
+
+#include <chrono>
+#include <cmath>
+
+#include "portcullis/action/action_info.h"
+#include "portcullis/action/shell_command.h"
+#include "portcullis/base/duration.h"
+
+namespace portcullis::action {
+namespace {
+
+double SystemNow() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+bool IsBlank(std::string_view text) { return text.find_first_not_of(" \t\r\n") == std::string_view::npos; }
+
+// fail2ban's _hasCondSection: an option named `tag?family=...`.
+bool HasConditionalOptions(const config::OptionMap& properties) {
+  for (const auto& [name, value] : properties) {
+    if (name.find("?family=") != std::string::npos) return true;
+  }
+  return false;
+}
+
+std::string Describe(const platform::ProcessResult& r) {
+  std::string what = r.timed_out ? "timed out" : r.signal != 0 ? "killed by signal " + std::to_string(r.signal)
+                                                              : "exit code " + std::to_string(r.exit_code);
+  return r.output.empty() ? what : what + ", output: " + r.output;
+}
+
+}  // namespace
+
+Result<CommandAction> CommandAction::Create(const config::ActionSpec& spec, platform::CommandRunner& runner,
+                                            CommandActionOptions options) {
+  CommandAction action(runner, std::move(options));
+  if (!action.options_.now) action.options_.now = SystemNow;
+  action.name_ = spec.actname.empty() ? spec.name : spec.actname;
+  action.properties_ = spec.definition;
+  for (const auto& [name, value] : spec.init) {
+    if (!action.properties_.Contains(name)) action.properties_.Set(name, value);
+  }
+  bool conditional = HasConditionalOptions(action.properties_);
+  action.families_ = {""};
+  if (conditional) action.families_ = action.options_.allow_ipv6 ? std::vector<std::string>{"inet4", "inet6"}
+                                                                 : std::vector<std::string>{"inet4"};
+  action.start_on_demand_ = spec.actionstart_on_demand.value_or(conditional);
+  action.repair_on_unban_ = spec.actionrepair_on_unban.value_or(false);
+  action.norestored_ = spec.norestored.value_or(false);
+  const std::string* timeout = action.properties_.Find("timeout");
+  if (!timeout) timeout = spec.combined.Find("timeout");
+  if (timeout) {
+    auto seconds = ParseDuration(*timeout);
+    if (!seconds || !(*seconds > 0)) return Fail("wrong timeout value for action " + action.name_, "", 0, *timeout);
+    action.timeout_ = std::chrono::milliseconds(static_cast<long long>(std::llround(*seconds * 1000)));
+  }
+  return action;
+}
+
+bool CommandAction::has_flush() const { return HasCommand("actionflush"); }
+
+bool CommandAction::HasCommand(std::string_view option) const {
+  const std::string* value = properties_.Find(option);
+  return value && !IsBlank(*value);
+}
+
+std::string CommandAction::FamilyOf(const ban::Ticket& ticket) const {
+  // Without conditional options everything is family "" (fail2ban keys these bans by
+  // the address family but then runs the same actionstop once per key).
+  if (families_.size() == 1 && families_[0].empty()) return "";
+  return std::string(ticket.Ip().FamilyStr());
+}
+
+bool CommandAction::Execute(const Result<ShellCommand>& command, std::string_view what) {
+  auto log = [&](const std::string& message) {
+    if (options_.log_error) options_.log_error(name_ + ": " + std::string(what) + " failed: " + message);
+  };
+  if (!command) {
+    log(command.error().ToString());
+    return false;
+  }
+  if (IsBlank(command->script)) return true;  // "Nothing to do"
+  auto result = runner_->Run(command->Argv(), {.timeout = timeout_, .kill_grace = options_.kill_grace});
+  if (!result) {
+    log(result.error().ToString());
+    return false;
+  }
+  if (!result->Succeeded()) log(Describe(*result));
+  return result->Succeeded();
+}
+
+bool CommandAction::RunOperation(std::string_view option, const std::string& family,
+                                 std::map<std::string, std::string>& done) {
+  if (!HasCommand(option)) return true;
+  ActionInfo info = ActionInfo::ForOperation(options_.now(), family, options_.jail_bantime);
+  auto command = BuildActionCommand("<" + std::string(option) + ">", properties_, info, options_.hostnames);
+  if (command) {
+    for (const auto& [other, script] : done) {
+      if (other != family && script == command->script) {  // same text for both families: once
+        done[family] = command->script;
+        return true;
+      }
+    }
+  }
+  if (!Execute(command, option)) return false;
+  done[family] = command->script;
+  return true;
+}
+
+bool CommandAction::StartFamily(const std::string& family) {
+  if (!RunOperation("actionstart", family, started_commands_)) return false;
+  started_[family] = kStarted;
+  return true;
+}
+
+bool CommandAction::StopFamily(const std::string& family) {
+  if (auto it = started_.find(family); it != started_.end()) it->second = 0;
+  std::map<std::string, std::string> done;
+  started_commands_.erase(family);
+  return RunOperation("actionstop", family, done);
+}
+
+bool CommandAction::Start() {
+  if (start_on_demand_) return true;
+  bool ok = true;
+  for (const std::string& family : families_) ok = StartFamily(family) && ok;
+  return ok;
+}
+
+bool CommandAction::Ban(const ban::Ticket& ticket) {
+  if (ticket.restored && norestored_) return true;
+  std::string family = FamilyOf(ticket);
+  if (start_on_demand_ && !started_[family]) StartFamily(family);  // fail2ban bans even so
+  if (!ProcessTicketCommand("actionban", ticket)) return false;
+  started_[family] |= kStarted | kHasItems;
+  return true;
+}
+
+bool CommandAction::Unban(const ban::Ticket& ticket) {
+  auto it = started_.find(FamilyOf(ticket));
+  if (it == started_.end() || !(it->second & kHasItems)) return true;
+  return ProcessTicketCommand("actionunban", ticket);
+}
+
+bool CommandAction::Flush() {
+  bool ok = true;
+  std::map<std::string, std::string> done;
+  for (auto& [family, state] : started_) {
+    if ((state & (kStarted | kHasItems)) != (kStarted | kHasItems)) continue;
+    if (RunOperation("actionflush", family, done)) {
+      state &= ~kHasItems;
+    } else {
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+bool CommandAction::Stop() {
+  std::vector<std::string> families;
+  for (const auto& [family, state] : started_) {
+    if (state != 0) families.push_back(family);
+  }
+  started_.clear();
+  started_commands_.clear();
+  bool ok = true;
+  std::map<std::string, std::string> done;
+  for (const std::string& family : families) ok = RunOperation("actionstop", family, done) && ok;
+  return ok;
+}
+
+bool CommandAction::ProcessTicketCommand(std::string_view option, const ban::Ticket& ticket) {
+  if (!HasCommand(option)) return true;
+  std::string family = FamilyOf(ticket);
+  ActionInfo info = ActionInfo::FromTicket(ticket, options_.jail_bantime);
+  const std::string tag = "<" + std::string(option) + ">";
+  bool unban = option == "actionunban";
+  if (Execute(BuildActionCommand(tag, properties_, info, options_.hostnames), option)) return true;
+  if (!HasCommand("actioncheck")) return false;
+  if (!CheckAndRepair(family, !unban || repair_on_unban_, !unban)) return false;
+  return Execute(BuildActionCommand(tag, properties_, info, options_.hostnames), option);
+}
+
+bool CommandAction::CheckAndRepair(const std::string& family, bool repair, bool force_start) {
+  if (!force_start && !started_.contains(family)) return true;
+  auto check = [&] {
+    ActionInfo info = ActionInfo::ForOperation(options_.now(), family, options_.jail_bantime);
+    return Execute(BuildActionCommand("<actioncheck>", properties_, info, options_.hostnames), "actioncheck");
+  };
+  if (check()) return true;
+  auto log = [&](std::string_view message) {
+    if (options_.log_error) options_.log_error(name_ + ": " + std::string(message));
+  };
+  if (!repair) {
+    log("Invariant check failed. Unban is impossible.");
+    return false;
+  }
+  log("Invariant check failed. Trying to restore a sane environment");
+  if (HasCommand("actionrepair")) {
+    std::map<std::string, std::string> done;
+    if (!RunOperation("actionrepair", family, done)) {
+      started_[family] = 0;
+      log("Unable to restore environment");
+      return false;
+    }
+    started_[family] = kStarted;
+  } else {
+    StopFamily(family);
+    if (force_start || !start_on_demand_) StartFamily(family);
+  }
+  if (started_[family] && !check()) {
+    log("Unable to restore environment");
+    return false;
+  }
+  return true;
+}
+
+}  // namespace portcullis::action
