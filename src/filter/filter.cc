@@ -137,6 +137,15 @@ void Filter::Impl::ProcessDated(std::string_view line) {
 
 void Filter::Impl::UseLines(Lines lines) {
   replaced = std::move(lines);
+  use_replaced = true;
+  buf_valid = false;
+}
+
+// The prefregex's <F-CONTENT> becomes the whole buffer (fail2ban: [('', '', content)]).
+void Filter::Impl::UseContent(std::string_view content) {
+  replaced.resize(1);
+  AssignParts(replaced[0], "", "", content);
+  use_replaced = true;
   buf_valid = false;
 }
 
@@ -230,31 +239,33 @@ void Filter::Impl::FindFailure(const LineParts& tuple, std::optional<double> dat
     org.resize(1);
     org[0] = tuple;
   }
-  replaced.reset();
+  use_replaced = false;
   BuildBuffer(org, buf);
   buf_valid = true;
   const int ignore_count = static_cast<int>(c.ignoreregex.size());
   const int fail_count = static_cast<int>(c.failregex.size());
   if (ignore_count > 0 && ignore_count < fail_count - 2 && IgnoreLine(buf, nullptr) >= 0) return;
 
-  FailData pre;
+  // The prefregex's groups are built only when a failregex hits (or a report asks):
+  // most lines a prefregex admits still match no failregex.
   if (c.prefregex) {
-    if (!c.prefregex->regex.regex().Search(buf, match)) {
+    pref_buf = buf;
+    if (!c.prefregex->regex.regex().Search(pref_buf, pref_match)) {
       if (observer) observer->OnPrefRegexResult(nullptr);
       return;
     }
-    pre = GroupsOf(*c.prefregex, match);
     if (observer) {
+      FailData groups = GroupsOf(*c.prefregex, pref_match);
       observer->OnPrefRegexMatch();
-      observer->OnPrefRegexResult(&pre);
+      observer->OnPrefRegexResult(&groups);
     }
-    FailValue content = pre.Pop("content");
-    if (auto* text = std::get_if<std::string>(&content); text && !text->empty())
-      UseLines(Lines{LineParts{"", "", *text}});
+    int content = c.prefregex->regex.groups().content;
+    if (pref_match.Matched(content) && !pref_match.Group(content).empty())
+      UseContent(pref_match.Group(content));
   }
   for (int i = 0; i < fail_count; ++i) {
     if (!buf_valid) {
-      BuildBuffer(replaced ? *replaced : org, buf);
+      BuildBuffer(CurrentLines(), buf);
       buf_valid = true;
     }
     const CompiledRegex& re = c.failregex[static_cast<size_t>(i)];
@@ -268,10 +279,13 @@ void Filter::Impl::FindFailure(const LineParts& tuple, std::optional<double> dat
     }
     if (no_date && !date && config.check_find_time) continue;
     if (!config.check_all_regex || config.maxlines > 1) UseLines(split.unmatched);
-    if (!pre.entries().empty()) {
-      FailData merged = pre;
-      for (auto& [key, value] : fail.entries()) merged.Set(key, std::move(value));
-      fail = std::move(merged);
+    if (c.prefregex) {
+      FailData merged = GroupsOf(*c.prefregex, pref_match);
+      merged.Pop("content");
+      if (!merged.entries().empty()) {
+        for (auto& [key, value] : fail.entries()) merged.Set(key, std::move(value));
+        fail = std::move(merged);
+      }
     }
     if (const std::string* mlfid = fail.Text("mlfid")) {
       std::string id = *mlfid;
@@ -286,7 +300,7 @@ void Filter::Impl::FindFailure(const LineParts& tuple, std::optional<double> dat
     }
     if (!config.check_all_regex) break;
   }
-  if (config.maxlines > 1) kept = replaced ? *replaced : org;
+  if (config.maxlines > 1) kept = CurrentLines();
 }
 
 }  // namespace portcullis::filter

@@ -66,6 +66,8 @@ struct Filter::Impl {
   void FindFailure(const LineParts& tuple, std::optional<double> date, bool no_date);
   int IgnoreLine(std::string_view buf, const Lines* matched);
   void UseLines(Lines lines);
+  void UseContent(std::string_view content);
+  const Lines& CurrentLines() const { return use_replaced ? replaced : org; }
   void AddFailures(int index, FailData& fail, std::optional<double> date);
   std::vector<IpAddr> TextToIp(const std::string& text) const;
 
@@ -86,7 +88,12 @@ struct Filter::Impl {
   LineParts current;         // the line being processed
   Lines org;                 // the buffer as it was when the line came in
   Lines kept;                // maxlines > 1: the buffer carried to the next line
-  std::optional<Lines> replaced;  // the buffer after a hit consumed lines / content
+  // The buffer after a hit consumed lines or the prefregex gave content; storage kept
+  // across lines, `use_replaced` says whether it stands for this line.
+  Lines replaced;
+  bool use_replaced = false;
+  std::string pref_buf;      // the text the prefregex matched (its groups point into it)
+  regex::Match pref_match;
   std::string buf;
   bool buf_valid = false;
   regex::Match match;

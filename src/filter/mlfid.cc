@@ -81,7 +81,7 @@ int FlagsOf(FailData& fail) {
 
 // Folds the current hit into the cached data of its connection.
 const Users* MergeIntoCached(FailData& cached, const FailData& fail, int& flags) {
-  const Users* users = UpdateUsers(cached, fail.Text("user"));
+  UpdateUsers(cached, fail.Text("user"));
   if (Truthy(cached.Pop("nofail"))) flags |= kCachedNoFail;
   if (Truthy(cached.Pop("mlfgained"))) flags |= kCachedNoFail;
   if (flags & kGained) cached.Pop("mlfpending");
