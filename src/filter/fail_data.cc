@@ -19,9 +19,7 @@ const std::string* FailData::Text(std::string_view key) const {
   return v ? std::get_if<std::string>(v) : nullptr;
 }
 
-bool FailData::Truthy(std::string_view key) const {
-  const FailValue* v = Find(key);
-  if (!v) return false;
+bool IsTruthy(const FailValue& value) {
   struct Visitor {
     bool operator()(std::monostate) const { return false; }
     bool operator()(const std::string& s) const { return !s.empty(); }
@@ -30,7 +28,12 @@ bool FailData::Truthy(std::string_view key) const {
     bool operator()(const Users& u) const { return !u.empty(); }
     bool operator()(std::int64_t n) const { return n != 0; }
   };
-  return std::visit(Visitor{}, *v);
+  return std::visit(Visitor{}, value);
+}
+
+bool FailData::Truthy(std::string_view key) const {
+  const FailValue* v = Find(key);
+  return v && IsTruthy(*v);
 }
 
 void FailData::Set(std::string_view key, FailValue value) {

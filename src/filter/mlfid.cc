@@ -42,12 +42,6 @@ namespace {
 
 constexpr int kNoFail = 1, kForget = 2, kCachedNoFail = 4, kGained = 8;
 
-bool Truthy(const FailValue& v) {
-  FailData probe;
-  probe.Set("v", v);
-  return probe.Truthy("v");
-}
-
 // Adds the hit's user to the data's users set; returns the set (nullptr if none).
 const Users* UpdateUsers(FailData& data, const std::string* user_text) {
   // A copy: `user_text` may point into `data`, whose entries may move below.
@@ -75,15 +69,15 @@ int FlagsOf(FailData& fail) {
   } else if (fail.Truthy("nofail")) {
     flags |= kNoFail;
   }
-  if (Truthy(fail.Pop("mlfforget"))) flags |= kForget;
+  if (IsTruthy(fail.Pop("mlfforget"))) flags |= kForget;
   return flags;
 }
 
 // Folds the current hit into the cached data of its connection.
 const Users* MergeIntoCached(FailData& cached, const FailData& fail, int& flags) {
   UpdateUsers(cached, fail.Text("user"));
-  if (Truthy(cached.Pop("nofail"))) flags |= kCachedNoFail;
-  if (Truthy(cached.Pop("mlfgained"))) flags |= kCachedNoFail;
+  if (IsTruthy(cached.Pop("nofail"))) flags |= kCachedNoFail;
+  if (IsTruthy(cached.Pop("mlfgained"))) flags |= kCachedNoFail;
   if (flags & kGained) cached.Pop("mlfpending");
   if ((flags & kCachedNoFail) == 0 && !cached.Truthy("mlfpending")) cached.Pop("matches");
   for (const auto& [key, value] : fail.entries())
@@ -129,7 +123,7 @@ FailData* MergeFailure(MlfidCache& cache, const std::string& mlfid, FailData& fa
     live = cache.Get(mlfid);
     users = UpdateUsers(*live, nullptr);
   }
-  if (Truthy(live->Pop("mlfpending")) || (users && users->size() > 1)) {
+  if (IsTruthy(live->Pop("mlfpending")) || (users && users->size() > 1)) {
     live->Pop("nofail");
     live->Pop("mlfgained");
     flags &= ~(kGained | kNoFail);

@@ -40,6 +40,9 @@ using Users = std::vector<std::string>;
 // A value of FailData: None, text, tuple, lines, users or a counter.
 using FailValue = std::variant<std::monostate, std::string, Tuple, Lines, Users, std::int64_t>;
 
+// Python truthiness of a value: None, "", empty tuple/lines/users and 0 are false.
+bool IsTruthy(const FailValue& value);
+
 // An ordered dict of failure data (see above).
 class FailData {
  public:
