@@ -255,9 +255,14 @@ void Filter::Impl::FindFailure(const LineParts& tuple, std::optional<double> dat
       return;
     }
     if (observer) {
-      FailData groups = GroupsOf(*c.prefregex, pref_match);
+      static const FailData kNoGroups;
       observer->OnPrefRegexMatch();
-      observer->OnPrefRegexResult(&groups);
+      if (observer->WantsPrefRegexGroups()) {
+        FailData groups = GroupsOf(*c.prefregex, pref_match);
+        observer->OnPrefRegexResult(&groups);
+      } else {
+        observer->OnPrefRegexResult(&kNoGroups);
+      }
     }
     int content = c.prefregex->regex.groups().content;
     if (pref_match.Matched(content) && !pref_match.Group(content).empty())

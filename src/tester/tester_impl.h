@@ -67,6 +67,8 @@ struct RegexTester::Impl final : filter::FilterObserver {
 
   void OnIgnoreRegexMatch(int index) override;
   void OnPrefRegexResult(const filter::FailData* groups) override;
+  // Only -v prints the prefregex groups.
+  bool WantsPrefRegexGroups() const override { return opts.verbose > 0; }
 
   Options opts;
   const Clock& clock;

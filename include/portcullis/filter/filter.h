@@ -90,8 +90,10 @@ class FilterObserver {
   virtual void OnPrefRegexMatch() {}
   virtual void OnIgnoreRegexMatch(int index) {}
   // After every prefregex search: its named groups (content included) on a hit,
-  // nullptr on a miss. Not called for a line dropped before the prefregex ran.
+  // nullptr on a miss. Not called for a line dropped before the prefregex ran. The
+  // groups are empty unless WantsPrefRegexGroups() (building them costs per line).
   virtual void OnPrefRegexResult(const FailData* groups) {}
+  virtual bool WantsPrefRegexGroups() const { return true; }
 };
 
 // Compiled regexes of one filter: immutable, shareable.
