@@ -176,26 +176,20 @@ def bench_case(args, name, folder):
     result = {"name": name, "ok": True}
     rows = []
 
-    f2b = None
-    if args.fail2ban:
-        f2b = run([args.fail2ban, log, filt])
-        stats = lines_stats(f2b)
+    def checked(label, proc):
+        """The run if it printed a Lines: total (added to the table), else None."""
+        stats = lines_stats(proc)
         if stats is None:
-            print(f"   fail2ban-regex failed (exit {f2b.status}):\n{tail(f2b.output)}")
+            print(f"   {label} failed (exit {proc.status}):\n{tail(proc.output)}")
             result["ok"] = False
-            f2b = None
-        else:
-            rows.append(("fail2ban-regex", f2b, stats))
+            return None
+        rows.append((label, proc, stats))
+        return proc
+
+    f2b = checked("fail2ban-regex", run([args.fail2ban, log, filt])) if args.fail2ban else None
     ours = None
     if os.access(ours_bin, os.X_OK):
-        ours = best_of(args.repeat, [ours_bin, log, filt])
-        stats = lines_stats(ours)
-        if stats is None:
-            print(f"   portcullis-regex failed (exit {ours.status}):\n{tail(ours.output)}")
-            result["ok"] = False
-            ours = None
-        else:
-            rows.append(("portcullis-regex", ours, stats))
+        ours = checked("portcullis-regex", best_of(args.repeat, [ours_bin, log, filt]))
     else:
         print(f"   (no {os.path.relpath(ours_bin, REPO)}: portcullis-regex not built, skipped)")
     engine = None
