@@ -11,7 +11,9 @@ const std::vector<std::string>& ActionOptionNames() {
       "actionstart",  "actionstart_on_demand", "actionstop",    "actionflush",
       "actionreload", "actioncheck",           "actionrepair",  "actionrepair_on_unban",
       "actionban",    "actionprolong",         "actionreban",   "actionunban",
-      "norestored"};
+      "norestored",
+      // portcullis's own: one command for many addresses (fail2ban ignores the keys)
+      "actionban_batch", "actionunban_batch"};
   return names;
 }
 

@@ -35,7 +35,7 @@ struct ActionSpec {
   bool python = false;
   std::string path;
   // The substituted [Definition] commands fail2ban knows (actionstart ... norestored),
-  // in fail2ban's order.
+  // in fail2ban's order, and the batch commands when the file has them.
   OptionMap definition;
   // The init options sent along raw (without known/*), conditional keys included:
   // name, actname, port, chain, "blocktype?family=inet6", ...
@@ -50,7 +50,9 @@ struct ActionSpec {
   std::optional<bool> norestored;
 };
 
-// The option names ActionReader reads from [Definition], in fail2ban's order.
+// The option names ActionReader reads from [Definition], in fail2ban's order, then
+// portcullis's actionban_batch and actionunban_batch (see action/command_action.h),
+// which fail2ban's reader skips as unknown keys.
 const std::vector<std::string>& ActionOptionNames();
 
 // Reads and substitutes an action. Errors name file and line: missing file ("Found no

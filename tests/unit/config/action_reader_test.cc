@@ -95,6 +95,27 @@ TEST(ActionReaderTest, RecognisesPythonActionsWithoutLoadingThem) {
   EXPECT_EQ(spec->init.Repr(), "{'host': 'localhost'}");
 }
 
+TEST(ActionReaderTest, ReadsAndSubstitutesTheBatchCommands) {
+  testing::TempConfig tmp;
+  tmp.Write("action.d/set.conf",
+            "[Definition]\n"
+            "actionban = <cmd> add <set> <ip>\n"
+            "actionban_batch = <cmd> add <set> { <ipbatch> }\n"
+            "actionunban_batch = %(actionban_batch)s -d\n"
+            "other = x\n"
+            "[Init]\n"
+            "cmd = tool\n"
+            "set = s-<name>\n");
+  ActionRequest request = Request("set");
+  request.basedir = tmp.dir();
+  auto spec = ReadAction(request);
+  ASSERT_TRUE(spec) << spec.error().ToString();
+  EXPECT_EQ(Keys(spec->definition), "actionban actionban_batch actionunban_batch");
+  EXPECT_EQ(*spec->definition.Find("actionban_batch"), "tool add s-sshd { <ipbatch> }");
+  EXPECT_EQ(*spec->definition.Find("actionunban_batch"), "tool add s-sshd { <ipbatch> } -d");
+  EXPECT_EQ(Keys(spec->init), "name actname cmd set");
+}
+
 TEST(ActionReaderTest, ReportsAMissingActionAndBadDefinitions) {
   auto missing = ReadAction(Request("nope"));
   ASSERT_FALSE(missing);
