@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 import unittest
+import zlib
 
 BIN = os.environ.get("PORTCULLIS_BIN", "build/bin")
 CORPUS = os.environ.get("PORTCULLIS_CORPUS", "../shared/corpus/fail2ban-1.0.2")
@@ -34,8 +35,11 @@ def attacker(i):
 
 
 def sshd_line(ip, when=None):
+    # sshd's pid is the filter's multi-line id (<F-MLFID>): one per connection, so one
+    # per address here
     stamp = time.strftime("%b %d %H:%M:%S", time.localtime(when or time.time()))
-    return "%s host sshd[4711]: Failed password for root from %s port 2222 ssh2\n" % (stamp, ip)
+    pid = 1000 + zlib.crc32(ip.encode()) % 60000
+    return "%s host sshd[%d]: Failed password for root from %s port 2222 ssh2\n" % (stamp, pid, ip)
 
 
 # An action that records each ban/unban with the ip, as the stock actions do with
