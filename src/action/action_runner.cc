@@ -1,5 +1,7 @@
 #include "portcullis/action/action_runner.h"
 
+#include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -10,7 +12,20 @@ namespace portcullis::action {
 
 // One action with its queue and its thread.
 struct ActionRunner::Worker {
-  explicit Worker(CommandAction a) : action(std::move(a)), thread([this] { Loop(); }) {}
+  // A ban or an unban carries its ticket so that queued neighbours can be run as one
+  // batch; anything else (start, stop, flush) is a function run on its own.
+  enum class Kind { kOther, kBan, kUnban };
+  struct Job {
+    Kind kind = Kind::kOther;
+    ban::Ticket ticket;
+    std::function<void(CommandAction&)> run;
+  };
+
+  Worker(CommandAction a, size_t batch_max)
+      : action(std::move(a)),
+        ban_batch(action.has_ban_batch() ? std::max<size_t>(batch_max, 1) : 1),
+        unban_batch(action.has_unban_batch() ? std::max<size_t>(batch_max, 1) : 1),
+        thread([this] { Loop(); }) {}
   ~Worker() {
     {
       std::lock_guard lock(mu);
@@ -21,7 +36,7 @@ struct ActionRunner::Worker {
   }
 
   // Queues `job`; false when `bounded` and `limit` jobs are waiting already.
-  bool Submit(std::function<void(CommandAction&)> job, bool bounded, size_t limit) {
+  bool Submit(Job job, bool bounded, size_t limit) {
     {
       std::lock_guard lock(mu);
       if (bounded && jobs.size() >= limit) return false;
@@ -30,6 +45,8 @@ struct ActionRunner::Worker {
     wake.notify_one();
     return true;
   }
+
+  bool Submit(std::function<void(CommandAction&)> run) { return Submit({Kind::kOther, {}, std::move(run)}, false, 0); }
 
   bool WaitIdle(std::chrono::steady_clock::time_point until) {
     std::unique_lock lock(mu);
@@ -41,27 +58,55 @@ struct ActionRunner::Worker {
     idle.wait(lock, [&] { return jobs.empty() && !busy; });
   }
 
+  // Natural batching: whenever the worker is free it takes the first job and, if that
+  // is a ban (unban), every ban (unban) queued right behind it, up to the cap. A lone
+  // ban thus runs at once; under load the batches grow by themselves, and the order of
+  // everything else stays as queued.
   void Loop() {
     std::unique_lock lock(mu);
+    std::vector<ban::Ticket> batch;
     for (;;) {
       wake.wait(lock, [&] { return quit || !jobs.empty(); });
       if (jobs.empty()) return;  // quit, with all work done
-      auto job = std::move(jobs.front());
+      Job job = std::move(jobs.front());
       jobs.pop_front();
+      batch.clear();
+      if (job.kind != Kind::kOther) {
+        const size_t cap = job.kind == Kind::kBan ? ban_batch : unban_batch;
+        batch.push_back(std::move(job.ticket));
+        while (batch.size() < cap && !jobs.empty() && jobs.front().kind == job.kind) {
+          batch.push_back(std::move(jobs.front().ticket));
+          jobs.pop_front();
+        }
+      }
       busy = true;
       lock.unlock();
-      job(action);  // the action is only ever touched by this thread
+      Run(job.kind, job.run, batch);  // the action is only ever touched by this thread
+      commands.store(action.commands_run());
       lock.lock();
       busy = false;
       if (jobs.empty()) idle.notify_all();
     }
   }
 
+  void Run(Kind kind, const std::function<void(CommandAction&)>& run, const std::vector<ban::Ticket>& batch) {
+    if (kind == Kind::kBan) {
+      action.BanBatch(batch);
+    } else if (kind == Kind::kUnban) {
+      action.UnbanBatch(batch);
+    } else {
+      run(action);
+    }
+  }
+
   CommandAction action;
+  const size_t ban_batch;    // jobs taken at once: batch_max with a batch command, else 1
+  const size_t unban_batch;
+  std::atomic<size_t> commands{0};
   std::mutex mu;
   std::condition_variable wake;
   std::condition_variable idle;
-  std::deque<std::function<void(CommandAction&)>> jobs;
+  std::deque<Job> jobs;
   bool busy = false;
   bool quit = false;
   std::thread thread;  // last: starts once the rest is built
@@ -75,7 +120,7 @@ Result<std::unique_ptr<ActionRunner>> ActionRunner::Create(const std::vector<con
   for (const config::ActionSpec& spec : actions) {
     auto action = CommandAction::Create(spec, runner, options.action);
     if (!action) return Fail(action.error());
-    result->workers_.push_back(std::make_unique<Worker>(std::move(*action)));
+    result->workers_.push_back(std::make_unique<Worker>(std::move(*action), options.action.batch_max));
   }
   return result;
 }
@@ -84,7 +129,7 @@ ActionRunner::~ActionRunner() = default;
 
 void ActionRunner::Start() {
   for (auto& worker : workers_) {
-    worker->Submit([](CommandAction& a) { a.Start(); }, false, 0);
+    worker->Submit([](CommandAction& a) { a.Start(); });
     worker->WaitIdle();
   }
 }
@@ -92,32 +137,36 @@ void ActionRunner::Start() {
 bool ActionRunner::Ban(const ban::Ticket& ticket) {
   bool all = true;
   for (auto& worker : workers_) {
-    all = worker->Submit([ticket](CommandAction& a) { a.Ban(ticket); }, true, queue_limit_) && all;
+    all = worker->Submit({Worker::Kind::kBan, ticket, {}}, true, queue_limit_) && all;
   }
   return all;
 }
 
 void ActionRunner::Unban(const ban::Ticket& ticket) {
-  for (auto& worker : workers_) worker->Submit([ticket](CommandAction& a) { a.Unban(ticket); }, false, 0);
+  for (auto& worker : workers_) worker->Submit({Worker::Kind::kUnban, ticket, {}}, false, 0);
 }
 
 void ActionRunner::Stop(const std::vector<ban::Ticket>& banned) {
   for (auto& worker : workers_) {
-    worker->Submit(
-        [&banned](CommandAction& a) {
-          if (a.has_flush()) {
-            a.Flush();
-            return;
-          }
-          for (const ban::Ticket& ticket : banned) a.Unban(ticket);
-        },
-        false, 0);
+    worker->Submit([&banned](CommandAction& a) {
+      if (a.has_flush()) {
+        a.Flush();
+        return;
+      }
+      a.UnbanBatch(banned);
+    });
   }
   for (auto& worker : workers_) worker->WaitIdle();  // `banned` outlives the jobs
   for (auto it = workers_.rbegin(); it != workers_.rend(); ++it) {
-    (*it)->Submit([](CommandAction& a) { a.Stop(); }, false, 0);
+    (*it)->Submit([](CommandAction& a) { a.Stop(); });
     (*it)->WaitIdle();
   }
+}
+
+size_t ActionRunner::CommandsRun() const {
+  size_t total = 0;
+  for (const auto& worker : workers_) total += worker->commands.load();
+  return total;
 }
 
 bool ActionRunner::WaitIdle(std::chrono::milliseconds timeout) {

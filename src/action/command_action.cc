@@ -1,7 +1,9 @@
 #include "portcullis/action/command_action.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <unordered_set>
 
 #include "portcullis/action/action_info.h"
 #include "portcullis/action/shell_command.h"
@@ -22,6 +24,17 @@ bool HasConditionalOptions(const config::OptionMap& properties) {
     if (name.find("?family=") != std::string::npos) return true;
   }
   return false;
+}
+
+// Linux's MAX_ARG_STRLEN: the longest single argv string execve takes, NUL included.
+constexpr size_t kMaxArgStrlen = 131'072;
+
+bool FitsExecve(const ShellCommand& command) {
+  if (command.script.size() >= kMaxArgStrlen) return false;
+  for (const std::string& arg : command.args) {
+    if (arg.size() >= kMaxArgStrlen) return false;
+  }
+  return true;
 }
 
 std::string Describe(const platform::ProcessResult& r) {
@@ -59,6 +72,8 @@ Result<CommandAction> CommandAction::Create(const config::ActionSpec& spec, plat
 }
 
 bool CommandAction::has_flush() const { return HasCommand("actionflush"); }
+bool CommandAction::has_ban_batch() const { return HasCommand("actionban_batch"); }
+bool CommandAction::has_unban_batch() const { return HasCommand("actionunban_batch"); }
 
 bool CommandAction::HasCommand(std::string_view option) const {
   const std::string* value = properties_.Find(option);
@@ -81,6 +96,7 @@ bool CommandAction::Execute(const Result<ShellCommand>& command, std::string_vie
     return false;
   }
   if (IsBlank(command->script)) return true;  // "Nothing to do"
+  ++commands_run_;
   auto result = runner_->Run(command->Argv(), {.timeout = timeout_, .kill_grace = options_.kill_grace});
   if (!result) {
     log(result.error().ToString());
@@ -214,6 +230,116 @@ bool CommandAction::CheckAndRepair(const std::string& family, bool repair, bool 
     return false;
   }
   return true;
+}
+
+bool CommandAction::BanBatch(std::span<const ban::Ticket> tickets) {
+  if (has_ban_batch()) return RunBatches(tickets, false);
+  bool ok = true;
+  for (const ban::Ticket& ticket : tickets) ok = Ban(ticket) && ok;
+  return ok;
+}
+
+bool CommandAction::UnbanBatch(std::span<const ban::Ticket> tickets) {
+  if (has_unban_batch()) return RunBatches(tickets, true);
+  bool ok = true;
+  for (const ban::Ticket& ticket : tickets) ok = Unban(ticket) && ok;
+  return ok;
+}
+
+bool CommandAction::RunBatches(std::span<const ban::Ticket> tickets, bool unban) {
+  bool ok = true;
+  std::vector<BatchItem> v4, v6;
+  std::unordered_set<std::string> seen;  // nft refuses to delete one element twice in a command
+  for (const ban::Ticket& ticket : tickets) {
+    if (!unban && ticket.restored && norestored_) continue;
+    const IpAddr ip = ticket.Ip();
+    if (!ip.IsValid()) {  // a name or raw text: the batch command would reject all others with it
+      ok = (unban ? Unban(ticket) : Ban(ticket)) && ok;
+      continue;
+    }
+    std::string text = ip.ToString();
+    if (!seen.insert(text).second) continue;
+    (ip.IsV4() ? v4 : v6).push_back({&ticket, std::move(text)});
+  }
+  ok = RunFamilyBatches(v4, unban) && ok;
+  return RunFamilyBatches(v6, unban) && ok;
+}
+
+bool CommandAction::RunFamilyBatches(const std::vector<BatchItem>& items, bool unban) {
+  bool ok = true;
+  const size_t max_count = std::max<size_t>(options_.batch_max, 1);
+  for (size_t begin = 0; begin < items.size();) {
+    size_t end = begin + 1;
+    size_t bytes = items[begin].ip.size();
+    for (; end < items.size() && end - begin < max_count; ++end) {
+      bytes += 2 + items[end].ip.size();  // ", " before it
+      if (bytes > options_.batch_max_bytes) break;
+    }
+    ok = RunBatch(std::span(items).subspan(begin, end - begin), unban) && ok;
+    begin = end;
+  }
+  return ok;
+}
+
+bool CommandAction::RunBatch(std::span<const BatchItem> items, bool unban) {
+  const std::string family = FamilyOf(*items.front().ticket);
+  if (unban) {
+    auto it = started_.find(family);
+    if (it == started_.end() || !(it->second & kHasItems)) return true;
+  } else if (start_on_demand_ && !started_[family]) {
+    StartFamily(family);  // bans even so, as Ban does
+  }
+  const std::string_view option = unban ? "actionunban_batch" : "actionban_batch";
+  auto command = BatchCommand(option, items);
+  if (command && !FitsExecve(*command) && items.size() > 1) {  // e.g. <ipbatch> twice in it
+    const size_t half = items.size() / 2;
+    bool first = RunBatch(items.first(half), unban);
+    return RunBatch(items.subspan(half), unban) && first;
+  }
+  return ProcessBatchCommand(command, items, unban, family);
+}
+
+bool CommandAction::ProcessBatchCommand(const Result<ShellCommand>& command, std::span<const BatchItem> items,
+                                        bool unban, const std::string& family) {
+  const std::string_view option = unban ? "actionunban_batch" : "actionban_batch";
+  bool ok = Execute(command, option);
+  if (!ok && HasCommand("actioncheck")) {
+    if (!CheckAndRepair(family, !unban || repair_on_unban_, !unban)) return false;
+    ok = Execute(command, option);
+  }
+  size_t done = ok ? items.size() : RunOneByOne(items, unban);
+  if (!unban && done > 0) started_[family] |= kStarted | kHasItems;
+  return done == items.size();
+}
+
+Result<ShellCommand> CommandAction::BatchCommand(std::string_view option, std::span<const BatchItem> items) const {
+  const std::string ip_family(items.front().ticket->Ip().FamilyStr());
+  ActionInfo info = ActionInfo::ForOperation(options_.now(), ip_family, options_.jail_bantime);
+  size_t size = 0;
+  for (const BatchItem& item : items) size += item.ip.size() + 2;
+  std::string list;
+  list.reserve(size);
+  for (const BatchItem& item : items) {
+    if (!list.empty()) list += ", ";
+    list += item.ip;
+  }
+  info.Set("ipbatch", std::move(list));
+  return BuildActionCommand("<" + std::string(option) + ">", properties_, info, options_.hostnames);
+}
+
+size_t CommandAction::RunOneByOne(std::span<const BatchItem> items, bool unban) {
+  const std::string option = unban ? "actionunban" : "actionban";
+  if (!HasCommand(option)) return 0;
+  if (options_.log_error) {
+    options_.log_error(name_ + ": " + option + "_batch failed; running " + option + " for each of " +
+                       std::to_string(items.size()) + " addresses");
+  }
+  size_t done = 0;
+  for (const BatchItem& item : items) {
+    ActionInfo info = ActionInfo::FromTicket(*item.ticket, options_.jail_bantime);
+    if (Execute(BuildActionCommand("<" + option + ">", properties_, info, options_.hostnames), option)) ++done;
+  }
+  return done;
 }
 
 }  // namespace portcullis::action

@@ -11,6 +11,16 @@
 // A slow or hanging command holds up only its own action, and only until its timeout;
 // the other actions and the caller go on. Commands of one action run one at a time in
 // the order queued, as fail2ban serializes them.
+//
+// Batching (issue 5, for actions with actionban_batch/actionunban_batch; see
+// command_action.h): there is no timer. Each time a worker is free it takes the job at
+// the head of its queue and, when that is a ban, every ban queued directly behind it,
+// up to `action.batch_max` (the same for unbans), and runs them as batch commands. A
+// lone ban therefore runs at once, alone; under a flood the batches grow by themselves
+// (300,000 bans: about 300 commands instead of 300,000). Only neighbouring bans (or
+// neighbouring unbans) coalesce, so start, ban, unban, flush and stop keep their queued
+// order. Actions without the batch keys take one job at a time, as before. At Stop an
+// action without actionflush unbans `banned` in batches too.
 
 #include <chrono>
 #include <cstddef>
@@ -26,7 +36,7 @@
 namespace portcullis::action {
 
 struct ActionRunnerOptions {
-  CommandActionOptions action;  // for every action; log_error is called from workers
+  CommandActionOptions action;  // for every action (batch caps included); log_error is called from workers
   size_t queue_limit = 10'000;  // bans waiting per action
 };
 
@@ -50,6 +60,9 @@ class ActionRunner {
   // At jail stop, after the queued work: each action flushes (actionflush) or, without
   // one, unbans each of `banned`; then actionstop, last action first. Waits.
   void Stop(const std::vector<ban::Ticket>& banned);
+  // The commands all actions have run so far (each one /bin/sh started); for tests and
+  // measurements. Exact once WaitIdle returned true.
+  size_t CommandsRun() const;
   // Waits up to `timeout` for every queue to be empty and every worker idle.
   bool WaitIdle(std::chrono::milliseconds timeout);
 

@@ -24,6 +24,7 @@ class FakeCommandRunner : public platform::CommandRunner {
     const std::string script = argv.size() > 2 ? argv[2] : "";
     std::unique_lock lock(mu_);
     scripts_.push_back(script);
+    argvs_.push_back(argv);
     timeouts_.push_back(options.timeout);
     changed_.notify_all();
     if (script.starts_with(block_prefix)) {
@@ -63,6 +64,10 @@ class FakeCommandRunner : public platform::CommandRunner {
     std::lock_guard lock(mu_);
     return scripts_;
   }
+  std::vector<std::vector<std::string>> argvs() {
+    std::lock_guard lock(mu_);
+    return argvs_;
+  }
   std::vector<std::chrono::milliseconds> timeouts() {
     std::lock_guard lock(mu_);
     return timeouts_;
@@ -70,12 +75,14 @@ class FakeCommandRunner : public platform::CommandRunner {
   void Clear() {
     std::lock_guard lock(mu_);
     scripts_.clear();
+    argvs_.clear();
   }
 
  private:
   std::mutex mu_;
   std::condition_variable changed_;
   std::vector<std::string> scripts_;
+  std::vector<std::vector<std::string>> argvs_;
   std::vector<std::chrono::milliseconds> timeouts_;
   int blocked_ = 0;
   bool released_ = false;
