@@ -189,7 +189,17 @@ Result<std::unique_ptr<Jail>> Jail::Create(const config::JailSpec& spec, const J
   runner_options.action.log_error = [log](std::string_view message) {
     log->Write(LogLevel::kError, kActionsLogger, std::string(message));
   };
-  auto runner = action::ActionRunner::Create(spec.actions, *context.runner, runner_options);
+  std::vector<config::ActionSpec> actions;
+  for (const config::ActionSpec& a : spec.actions) {
+    if (a.python) {
+      context.log->Write(LogLevel::kWarning, kJailLogger,
+                         "[" + spec.name + "] action '" + a.name + "' is a Python action (" + a.path +
+                             "): not supported, skipped");
+      continue;
+    }
+    actions.push_back(a);
+  }
+  auto runner = action::ActionRunner::Create(actions, *context.runner, runner_options);
   if (!runner) return Fail(runner.error());
   jail->actions_ = std::move(*runner);
 
@@ -308,6 +318,7 @@ void Jail::Loop() {
       last_cleanup = std::chrono::steady_clock::now();
     }
     Flush();
+    context_.log->Flush();
   }
 }
 
@@ -354,6 +365,7 @@ void Jail::ReadLog(WatchedLog& log) {
     filter_->set_in_operation(log.file->in_operation());
     if (!result->stopped || stopping_) break;
     Flush();
+    context_.log->Flush();
   }
 }
 

@@ -54,10 +54,24 @@ std::string_view LogLevelName(LogLevel level) {
   return "INFO";
 }
 
-ServerLog::ServerLog(const Clock& clock) : clock_(clock), target_("STDERR"), out_(stderr) {}
+ServerLog::ServerLog(const Clock& clock) : clock_(clock), target_("STDERR"), out_(stderr) { RefreshPid(); }
 
 ServerLog::~ServerLog() {
+  Flush();
   if (owned_ && out_) std::fclose(out_);
+}
+
+void ServerLog::RefreshPid() {
+  std::lock_guard lock(mu_);
+  pid_ = std::to_string(::getpid());
+}
+
+void ServerLog::Flush() {
+  std::lock_guard lock(mu_);
+  if (buffer_.empty()) return;
+  std::fwrite(buffer_.data(), 1, buffer_.size(), out_);
+  std::fflush(out_);
+  buffer_.clear();
 }
 
 Result<void> ServerLog::SetTarget(const std::string& target) {
@@ -86,6 +100,7 @@ Result<void> ServerLog::SetTarget(const std::string& target) {
     }
     owned = true;
   }
+  Flush();
   std::lock_guard lock(mu_);
   if (owned_ && out_) std::fclose(out_);
   out_ = out;
@@ -103,8 +118,9 @@ Result<void> ServerLog::Reopen() {
 void ServerLog::Write(LogLevel level, std::string_view logger, std::string_view message) {
   if (!Enabled(level)) return;
   double now = clock_.Now();
-  std::lock_guard lock(mu_);
-  line_.clear();
+  std::unique_lock lock(mu_);
+  std::string& line_ = buffer_;
+  if (buffer_.empty()) first_waiting_ = now;
   if (with_time_) {
     time_t seconds = static_cast<time_t>(std::floor(now));
     int millis = static_cast<int>((now - std::floor(now)) * 1000);
@@ -118,7 +134,7 @@ void ServerLog::Write(LogLevel level, std::string_view logger, std::string_view 
   line_ += logger;
   if (logger.size() < 24) line_.append(24 - logger.size(), ' ');
   line_ += '[';
-  line_ += std::to_string(::getpid());
+  line_ += pid_;
   line_ += "]: ";
   std::string_view name = LogLevelName(level);
   line_ += name;
@@ -126,8 +142,11 @@ void ServerLog::Write(LogLevel level, std::string_view logger, std::string_view 
   line_ += ' ';
   line_ += message;
   line_ += '\n';
-  std::fwrite(line_.data(), 1, line_.size(), out_);
-  std::fflush(out_);
+  if (buffer_.size() >= 64 * 1024 || level >= LogLevel::kWarning || now - first_waiting_ >= 0.1) {
+    std::fwrite(buffer_.data(), 1, buffer_.size(), out_);
+    std::fflush(out_);
+    buffer_.clear();
+  }
 }
 
 }  // namespace portcullis::server

@@ -197,6 +197,7 @@ int Run(const Options& options) {
     std::cerr << "ERROR: cannot start in background: " << std::strerror(errno) << "\n";
     return kFailure;
   }
+  log.RefreshPid();
   EnsureParentFolder(settings->pidfile);
   if (std::ofstream pid(settings->pidfile); pid) pid << ::getpid() << "\n";
 
@@ -243,6 +244,7 @@ int Run(const Options& options) {
       }
     }
     daemon.Housekeeping();
+    log.Flush();
   }
   listener->Stop();
   daemon.Stop();

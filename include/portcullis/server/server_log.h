@@ -45,8 +45,14 @@ class ServerLog {
   LogLevel level() const { return level_; }
   bool Enabled(LogLevel level) const { return static_cast<int>(level) >= static_cast<int>(level_); }
 
-  // One line: `logger` is fail2ban's logger name ("fail2ban.actions").
+  // One line: `logger` is fail2ban's logger name ("fail2ban.actions"). Lines are
+  // buffered: written out when 64 KiB are waiting, at WARNING and above, 100 ms after
+  // the first waiting line at the next Write, or by Flush (each jail flushes after each
+  // read round, the main loop several times a second).
   void Write(LogLevel level, std::string_view logger, std::string_view message);
+  void Flush();
+  // The pid in each line; call after a fork (-b).
+  void RefreshPid();
 
  private:
   const Clock& clock_;
@@ -56,7 +62,9 @@ class ServerLog {
   bool owned_ = false;      // out_ is a file we opened
   bool with_time_ = true;
   LogLevel level_ = LogLevel::kInfo;
-  std::string line_;        // reused buffer
+  std::string buffer_;      // lines not yet written
+  double first_waiting_ = 0;  // when the oldest waiting line was written
+  std::string pid_;
 };
 
 }  // namespace portcullis::server
