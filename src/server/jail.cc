@@ -205,7 +205,8 @@ Result<std::unique_ptr<Jail>> Jail::Create(const config::JailSpec& spec, const J
 
   auto backend = log::ParseBackend(spec.backend);
   if (!backend) return Fail(backend.error());
-  auto source = log::MakeLogSource(*backend, context.source_options);
+  auto source = context.make_source ? context.make_source(*backend)
+                                    : log::MakeLogSource(*backend, context.source_options);
   if (!source) return Fail(source.error());
   jail->source_ = std::move(*source);
   for (const config::LogPath& path : spec.logpaths) jail->logs_.push_back({path.path, path.tail, {}, {}});
@@ -214,7 +215,7 @@ Result<std::unique_ptr<Jail>> Jail::Create(const config::JailSpec& spec, const J
 
 Jail::~Jail() { Stop(); }
 
-Result<void> Jail::Start() {
+Result<void> Jail::Start(bool own_thread) {
   if (running()) return {};
   stopping_ = false;
   Log(LogLevel::kInfo, kJailLogger,
@@ -230,7 +231,8 @@ Result<void> Jail::Start() {
   for (WatchedLog& log : logs_) {
     if (auto added = source_->Add(log.path); !added) return Fail(added.error());
   }
-  thread_ = std::thread([this] { Loop(); });
+  started_ = true;
+  if (own_thread) thread_ = std::thread([this] { Loop(); });
   Log(LogLevel::kNotice, kJailLogger, "Jail '" + name() + "' started");
   return {};
 }
@@ -239,7 +241,8 @@ void Jail::Stop() {
   if (!running()) return;
   stopping_ = true;
   source_->Interrupt();
-  thread_.join();
+  if (thread_.joinable()) thread_.join();
+  started_ = false;
   Flush();
   std::vector<ban::Ticket> banned;
   {
@@ -282,44 +285,43 @@ void Jail::RestoreBans() {
 }
 
 void Jail::Loop() {
-  std::vector<log::LogEvent> events;
-  auto last_cleanup = std::chrono::steady_clock::now();
-  while (!stopping_) {
-    double next_unban;
-    {
-      std::lock_guard lock(mu_);
-      next_unban = bans_.NextUnbanTime();
-    }
-    double wait = std::clamp(next_unban - Now(), 0.0, 1.0);
-    events.clear();
-    auto waited = source_->Wait(std::chrono::milliseconds(static_cast<long long>(wait * 1000) + 1), events);
-    if (!waited) {
-      Log(LogLevel::kError, kFilterLogger, "[" + name() + "] " + waited.error().ToString());
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    }
-    for (const log::LogEvent& event : events) {
-      if (stopping_) break;
-      auto it = std::find_if(logs_.begin(), logs_.end(), [&](const WatchedLog& l) { return l.path == event.path; });
-      if (it == logs_.end()) continue;
-      if (event.kind == log::LogEvent::Kind::kAbsent) {
-        Log(LogLevel::kInfo, kFilterLogger,
-            "[" + name() + "] Log absence detected (possibly rotation) for " + event.path +
-                ", reason: " + event.reason);
-      } else if (event.kind == log::LogEvent::Kind::kPresent) {
-        Log(LogLevel::kInfo, kFilterLogger, "[" + name() + "] Log presence detected for file " + event.path);
-      } else {
-        ReadLog(*it);
-      }
-    }
-    UnbanExpired();
-    if (std::chrono::steady_clock::now() - last_cleanup > std::chrono::seconds(5)) {
-      std::lock_guard lock(mu_);
-      counter_.Cleanup(Now());
-      last_cleanup = std::chrono::steady_clock::now();
-    }
-    Flush();
-    context_.log->Flush();
+  while (!stopping_) RunOnce();
+}
+
+void Jail::RunOnce() {
+  double next_unban;
+  {
+    std::lock_guard lock(mu_);
+    next_unban = bans_.NextUnbanTime();
   }
+  double wait = std::clamp(next_unban - Now(), 0.0, 1.0);
+  events_.clear();
+  auto waited = source_->Wait(std::chrono::milliseconds(static_cast<long long>(wait * 1000) + 1), events_);
+  if (!waited) {
+    Log(LogLevel::kError, kFilterLogger, "[" + name() + "] " + waited.error().ToString());
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  for (const log::LogEvent& event : events_) {
+    if (stopping_) break;
+    auto it = std::find_if(logs_.begin(), logs_.end(), [&](const WatchedLog& l) { return l.path == event.path; });
+    if (it == logs_.end()) continue;
+    if (event.kind == log::LogEvent::Kind::kAbsent) {
+      Log(LogLevel::kInfo, kFilterLogger,
+          "[" + name() + "] Log absence detected (possibly rotation) for " + event.path + ", reason: " + event.reason);
+    } else if (event.kind == log::LogEvent::Kind::kPresent) {
+      Log(LogLevel::kInfo, kFilterLogger, "[" + name() + "] Log presence detected for file " + event.path);
+    } else {
+      ReadLog(*it);
+    }
+  }
+  UnbanExpired();
+  if (Now() - last_cleanup_ >= 5) {
+    std::lock_guard lock(mu_);
+    counter_.Cleanup(Now());
+    last_cleanup_ = Now();
+  }
+  Flush();
+  context_.log->Flush();
 }
 
 bool Jail::OpenLog(WatchedLog& log) {

@@ -15,6 +15,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -48,6 +49,9 @@ struct JailContext {
   platform::CommandRunner* runner = nullptr;  // runs actions and ignorecommand
   HostResolver resolve;
   log::LogSourceOptions source_options;
+  // Makes the jail's log source; empty: log::MakeLogSource (tests pass a fake).
+  std::function<Result<std::unique_ptr<log::LogSource>>(log::Backend)> make_source;
+  // Bans waiting per action before more are refused (and logged as errors).
   size_t action_queue_limit = 1'000'000;
 };
 
@@ -77,11 +81,15 @@ class Jail {
 
   const std::string& name() const { return spec_.name; }
   const config::JailSpec& spec() const { return spec_; }
-  bool running() const { return thread_.joinable(); }
+  bool running() const { return started_; }
 
   // Runs actionstart, restores the bans in the database, opens the logs and starts
-  // the thread. Errors: the backend (systemd) or the log source cannot be set up.
-  Result<void> Start();
+  // the thread (unless `own_thread` is false: tests then call RunOnce). Errors: the
+  // backend (systemd) or the log source cannot be set up.
+  Result<void> Start(bool own_thread = true);
+  // One round of the jail thread: wait for the log source (at most until the next
+  // unban, or a second), read what changed, unban what expired, write the database.
+  void RunOnce();
   // Ends the thread; the actions flush (or unban each ban) and stop. The bans stay in
   // the database, to be restored at the next start.
   void Stop();
@@ -142,6 +150,8 @@ class Jail {
   std::unique_ptr<action::ActionRunner> actions_;
   std::unique_ptr<log::LogSource> source_;
   std::vector<WatchedLog> logs_;
+  std::vector<log::LogEvent> events_;
+  double last_cleanup_ = 0;
 
   mutable std::mutex mu_;  // guards what the control thread also reads:
   std::optional<IgnoreList> ignore_;
@@ -149,6 +159,7 @@ class Jail {
   ban::BanList bans_;
   std::vector<ban::Ticket> unsaved_bans_;
   std::atomic<bool> stopping_{false};
+  bool started_ = false;
   std::thread thread_;
 };
 
