@@ -227,6 +227,7 @@ Result<void> Jail::Start(bool own_thread) {
   for (const config::ActionSpec& a : spec_.actions)
     Log(LogLevel::kInfo, "fail2ban.jail", "Creating new jail '" + name() + "' action '" + a.actname + "'");
   actions_->Start();
+  if (context_.writer) context_.writer->Sync();  // a reload restores what the old jail wrote
   RestoreBans();
   for (WatchedLog& log : logs_) {
     if (auto added = source_->Add(log.path); !added) return Fail(added.error());
@@ -243,7 +244,7 @@ void Jail::Stop() {
   source_->Interrupt();
   if (thread_.joinable()) thread_.join();
   started_ = false;
-  Flush();
+  SavePositions();
   std::vector<ban::Ticket> banned;
   {
     std::lock_guard lock(mu_);
@@ -320,7 +321,7 @@ void Jail::RunOnce() {
     counter_.Cleanup(Now());
     last_cleanup_ = Now();
   }
-  Flush();
+  SavePositions();
   context_.log->Flush();
 }
 
@@ -366,7 +367,7 @@ void Jail::ReadLog(WatchedLog& log) {
           "[" + name() + "] Log rotation detected for " + log.path + ", reason: " + result->rotation_reason);
     filter_->set_in_operation(log.file->in_operation());
     if (!result->stopped || stopping_) break;
-    Flush();
+    SavePositions();
     context_.log->Flush();
   }
 }
@@ -428,6 +429,7 @@ bool Jail::Ban(ban::Ticket ticket) {
     std::string jail = name();
     if (!options_.overalljails) query.jail = jail;
     int previous = 0;
+    if (context_.writer) context_.writer->Sync();  // count the bans still queued too
     if (auto count = context_.store->GetBanCount(query); count && *count) previous = static_cast<int>((*count)->bancount);
     double longer = ban::IncreasedBanTime(options_.increment_options, bantime, previous, RandomUnit);
     ticket.ban_count = previous + 1;
@@ -464,7 +466,13 @@ bool Jail::Ban(ban::Ticket ticket) {
   if (ban::Ticket* stored = bans_.Find(copy.id)) stored->banned = true;
   if (!actions_->Ban(copy))
     Log(LogLevel::kError, kActionsLogger, "[" + name() + "] action queue full, " + ip + " not banned by every action");
-  if (!copy.restored && context_.store) unsaved_bans_.push_back(std::move(copy));
+  if (!copy.restored && context_.writer)
+    context_.writer->AddBan({.jail = name(),
+                             .ip = ip,
+                             .time = copy.time,
+                             .bantime = copy.BanTime(options_.bantime),
+                             .bancount = copy.ban_count,
+                             .data = TicketDataJson(copy)});
   return true;
 }
 
@@ -480,65 +488,16 @@ void Jail::UnbanExpired() {
 void Jail::UnbanTicket(const ban::Ticket& ticket, bool forget) {
   Log(LogLevel::kNotice, kActionsLogger, "[" + name() + "] Unban " + ticket.id.ToString());
   actions_->Unban(ticket);
-  if (forget && context_.store) {
-    std::string ip = ticket.id.ToString();
-    std::string_view ips[] = {ip};
-    if (auto removed = context_.store->DeleteBans(name(), ips); !removed)
-      Log(LogLevel::kError, kDatabaseLogger, removed.error().ToString());
-  }
-}
-
-void Jail::Flush() {
-  FlushBans();
-  SavePositions();
-}
-
-void Jail::FlushBans() {
-  std::vector<ban::Ticket> bans;
-  {
-    std::lock_guard lock(mu_);
-    bans.swap(unsaved_bans_);
-  }
-  if (!context_.store) return;
-  if (!bans.empty()) {
-    std::vector<json::Value> data;
-    std::vector<std::string> ips;
-    data.reserve(bans.size());
-    ips.reserve(bans.size());
-    for (const ban::Ticket& t : bans) {
-      data.push_back(TicketDataJson(t));
-      ips.push_back(t.id.ToString());
-    }
-    std::vector<store::NewBan> rows;
-    rows.reserve(bans.size());
-    std::string jail = name();
-    for (size_t i = 0; i < bans.size(); ++i)
-      rows.push_back({.jail = jail,
-                      .ip = ips[i],
-                      .time = bans[i].time,
-                      .bantime = bans[i].BanTime(options_.bantime),
-                      .bancount = bans[i].ban_count,
-                      .data = &data[i]});
-    if (auto added = context_.store->AddBans(rows); !added)
-      Log(LogLevel::kError, kDatabaseLogger, added.error().ToString());
-  }
+  if (forget && context_.writer) context_.writer->DeleteBans(name(), {ticket.id.ToString()});
 }
 
 void Jail::SavePositions() {
-  if (!context_.store) return;
-  // Positions after the bans: a crash between the two re-reads lines whose bans are
-  // already stored (they come back "already banned"), never the other way round.
+  if (!context_.writer) return;
   for (WatchedLog& log : logs_) {
     if (!log.file) continue;
     log::LogPosition position = log.file->position();
     if (log.saved_position && *log.saved_position == position) continue;
-    auto added = log.saved_position ? Result<std::optional<int64_t>>(std::nullopt)
-                                    : context_.store->AddLog(name(), log.path, position.first_line_hash,
-                                                             static_cast<int64_t>(position.offset));
-    if (!added) Log(LogLevel::kError, kDatabaseLogger, added.error().ToString());
-    auto updated = context_.store->UpdateLog(name(), log.path, position.first_line_hash,
-                                             static_cast<int64_t>(position.offset));
-    if (!updated) Log(LogLevel::kError, kDatabaseLogger, updated.error().ToString());
+    context_.writer->UpdateLog(name(), log.path, position.first_line_hash, static_cast<int64_t>(position.offset));
     log.saved_position = position;
   }
 }
@@ -596,7 +555,6 @@ int Jail::BanIps(const std::vector<std::string>& ips) {
       if (Ban(std::move(ticket))) ++banned;
     }
   }
-  FlushBans();
   return banned;
 }
 
@@ -630,10 +588,7 @@ int Jail::UnbanAll() {
     Log(LogLevel::kNotice, kActionsLogger, "[" + name() + "] Unban " + t.id.ToString());
     actions_->Unban(t);
   }
-  if (context_.store) {
-    if (auto removed = context_.store->DeleteAllBans(name()); !removed)
-      Log(LogLevel::kError, kDatabaseLogger, removed.error().ToString());
-  }
+  if (context_.writer) context_.writer->DeleteAllBans(name());
   return static_cast<int>(all.size());
 }
 

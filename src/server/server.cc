@@ -71,6 +71,7 @@ Result<std::unique_ptr<Server>> Server::Create(ServerSettings settings, ServerCo
   store->set_max_matches(server->settings_.dbmaxmatches);
   store->set_purge_age(server->settings_.dbpurgeage);
   server->store_.emplace(std::move(*store));
+  server->writer_ = std::make_unique<StoreWriter>(*server->store_, *context.log);
   server->Log(LogLevel::kInfo, "Connected to fail2ban persistent database '" + dbfile + "'");
   return server;
 }
@@ -82,6 +83,7 @@ JailContext Server::MakeJailContext() {
   jail.clock = context_.clock;
   jail.log = context_.log;
   jail.store = store_ ? &*store_ : nullptr;
+  jail.writer = writer_.get();
   jail.runner = context_.runner;
   jail.resolve = context_.resolve;
   jail.source_options = context_.source_options;
@@ -126,6 +128,7 @@ Result<void> Server::Start() {
 void Server::Stop() {
   std::lock_guard lock(mu_);
   for (auto it = jails_.rbegin(); it != jails_.rend(); ++it) (*it)->Stop();
+  if (writer_) writer_->Sync();
   if (store_) (void)store_->DisableAllJails();
 }
 

@@ -226,6 +226,7 @@ int Run(const Options& options) {
     return kFailure;
   }
   log.Write(server::LogLevel::kInfo, "fail2ban.server", "Server ready");
+  log.Flush();
 
   timespec tick{0, 200'000'000};
   while (!daemon.stop_requested()) {

@@ -37,6 +37,7 @@
 #include "portcullis/platform/process_runner.h"
 #include "portcullis/server/ignore_list.h"
 #include "portcullis/server/server_log.h"
+#include "portcullis/server/store_writer.h"
 #include "portcullis/store/ban_store.h"
 
 namespace portcullis::server {
@@ -46,6 +47,7 @@ struct JailContext {
   const Clock* clock = nullptr;
   ServerLog* log = nullptr;
   store::BanStore* store = nullptr;           // nullptr: dbfile = None
+  StoreWriter* writer = nullptr;              // writes to `store`; set when store is
   platform::CommandRunner* runner = nullptr;  // runs actions and ignorecommand
   HostResolver resolve;
   log::LogSourceOptions source_options;
@@ -131,10 +133,8 @@ class Jail {
   void UnbanExpired();
   void UnbanTicket(const ban::Ticket& ticket, bool forget);
   void RestoreBans();
-  // Writes the bans found since the last flush (any thread), then the logs' positions
-  // (the jail thread only, or after it ended).
-  void Flush();
-  void FlushBans();
+  // Queues the logs' positions for the database (the jail thread only, or after it
+  // ended), after the bans their lines produced.
   void SavePositions();
   double Now() const { return context_.clock->Now(); }
   void Log(LogLevel level, std::string_view logger, const std::string& message) const {
@@ -157,7 +157,6 @@ class Jail {
   std::optional<IgnoreList> ignore_;
   ban::FailCounter counter_;
   ban::BanList bans_;
-  std::vector<ban::Ticket> unsaved_bans_;
   std::atomic<bool> stopping_{false};
   bool started_ = false;
   std::thread thread_;

@@ -29,6 +29,7 @@
 #include "portcullis/server/ignore_list.h"
 #include "portcullis/server/jail.h"
 #include "portcullis/server/server_log.h"
+#include "portcullis/server/store_writer.h"
 #include "portcullis/store/ban_store.h"
 
 namespace portcullis::server {
@@ -107,6 +108,7 @@ class Server final : public control::ControlHandler {
   ServerSettings settings_;
   ServerContext context_;
   std::optional<store::BanStore> store_;
+  std::unique_ptr<StoreWriter> writer_;  // after store_: destroyed (drained) first
   std::recursive_mutex mu_;  // jails_: the control thread and the main thread (SIGHUP)
   std::vector<std::unique_ptr<Jail>> jails_;  // running or stopped, in config order
   double next_purge_ = 0;

@@ -59,14 +59,16 @@ class JailTest : public ::testing::Test {
                                                   "actionunban = unban <ip>\n";
     log_path_ = dir_ + "/test.log";
     std::ofstream(log_path_).close();
+    server_log_ = std::make_unique<ServerLog>(clock_);
+    ASSERT_TRUE(server_log_->SetTarget(dir_ + "/server.log"));
     auto store = store::BanStore::Open(":memory:", clock_);
     ASSERT_TRUE(store) << store.error().ToString();
     store_.emplace(std::move(*store));
-    server_log_ = std::make_unique<ServerLog>(clock_);
-    ASSERT_TRUE(server_log_->SetTarget(dir_ + "/server.log"));
+    writer_ = std::make_unique<StoreWriter>(*store_, *server_log_);
   }
   void TearDown() override {
     jail_.reset();
+    writer_.reset();
     fs::remove_all(dir_);
   }
 
@@ -93,6 +95,7 @@ class JailTest : public ::testing::Test {
     context.clock = &clock_;
     context.log = server_log_.get();
     context.store = &*store_;
+    context.writer = writer_.get();
     context.runner = &runner_;
     context.resolve = [](std::string_view) { return std::vector<IpAddr>{}; };
     context.make_source = [this](log::Backend) -> Result<std::unique_ptr<log::LogSource>> {
@@ -126,8 +129,9 @@ class JailTest : public ::testing::Test {
   std::string dir_, log_path_;
   FakeClock clock_{kNow};
   RecordingRunner runner_;
-  std::optional<store::BanStore> store_;
   std::unique_ptr<ServerLog> server_log_;
+  std::optional<store::BanStore> store_;
+  std::unique_ptr<StoreWriter> writer_;
   log::FakeLogSource* source_ = nullptr;
   std::unique_ptr<Jail> jail_;
 };
@@ -235,6 +239,7 @@ TEST_F(JailTest, BanAndUnbanByCommand) {
   EXPECT_EQ(jail_->UnbanIps({"198.51.100.4", "198.51.100.5"}, &absent), 1);
   EXPECT_EQ(absent, std::vector<std::string>{"198.51.100.5"});
   EXPECT_EQ(Commands(), (std::vector<std::string>{"ban 198.51.100.4 600 1", "unban 198.51.100.4"}));
+  writer_->Sync();
   auto rows = store_->CurrentBans({});
   ASSERT_TRUE(rows);
   EXPECT_TRUE(rows->empty());
