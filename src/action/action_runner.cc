@@ -36,13 +36,17 @@ struct ActionRunner::Worker {
   }
 
   // Queues `job`; false when `bounded` and `limit` jobs are waiting already.
+  // Only a sleeping worker is woken: a busy one looks at the queue again by itself,
+  // and a wake-up per ban was a context switch per ban under a storm.
   bool Submit(Job job, bool bounded, size_t limit) {
+    bool sleeping_worker;
     {
       std::lock_guard lock(mu);
       if (bounded && jobs.size() >= limit) return false;
       jobs.push_back(std::move(job));
+      sleeping_worker = sleeping;
     }
-    wake.notify_one();
+    if (sleeping_worker) wake.notify_one();
     return true;
   }
 
@@ -66,7 +70,9 @@ struct ActionRunner::Worker {
     std::unique_lock lock(mu);
     std::vector<ban::Ticket> batch;
     for (;;) {
+      sleeping = true;
       wake.wait(lock, [&] { return quit || !jobs.empty(); });
+      sleeping = false;
       if (jobs.empty()) return;  // quit, with all work done
       Job job = std::move(jobs.front());
       jobs.pop_front();
@@ -108,6 +114,7 @@ struct ActionRunner::Worker {
   std::condition_variable idle;
   std::deque<Job> jobs;
   bool busy = false;
+  bool sleeping = false;  // waiting on `wake`
   bool quit = false;
   std::thread thread;  // last: starts once the rest is built
 };
