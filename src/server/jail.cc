@@ -183,6 +183,8 @@ Result<std::unique_ptr<Jail>> Jail::Create(const config::JailSpec& spec, const J
   action::ActionRunnerOptions runner_options;
   runner_options.queue_limit = context.action_queue_limit;
   runner_options.action.jail_bantime = jail->options_.bantime;
+  runner_options.action.hostnames.fq_hostname = context.fq_hostname;
+  runner_options.action.hostnames.sh_hostname = context.sh_hostname;
   const Clock* clock = context.clock;
   runner_options.action.now = [clock] { return clock->Now(); };
   ServerLog* log = context.log;

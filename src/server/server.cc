@@ -1,5 +1,8 @@
 #include "portcullis/server/server.h"
 
+#include <netdb.h>
+#include <unistd.h>
+
 #include <algorithm>
 
 #include "portcullis/base/duration.h"
@@ -78,6 +81,25 @@ Result<std::unique_ptr<Server>> Server::Create(ServerSettings settings, ServerCo
 
 Server::~Server() { Stop(); }
 
+namespace {
+
+// fail2ban's DNSUtils.getHostname: the short name, and the canonical name DNS gives it.
+void HostNames(std::optional<std::string>& fq, std::optional<std::string>& sh) {
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0) return;
+  sh = host;
+  fq = host;
+  addrinfo hints{};
+  hints.ai_flags = AI_CANONNAME;
+  addrinfo* list = nullptr;
+  if (::getaddrinfo(host, nullptr, &hints, &list) == 0) {
+    if (list && list->ai_canonname) fq = list->ai_canonname;
+    ::freeaddrinfo(list);
+  }
+}
+
+}  // namespace
+
 JailContext Server::MakeJailContext() {
   JailContext jail;
   jail.clock = context_.clock;
@@ -87,6 +109,12 @@ JailContext Server::MakeJailContext() {
   jail.runner = context_.runner;
   jail.resolve = context_.resolve;
   jail.source_options = context_.source_options;
+  if (!hostnames_resolved_) {
+    HostNames(fq_hostname_, sh_hostname_);
+    hostnames_resolved_ = true;
+  }
+  jail.fq_hostname = fq_hostname_;
+  jail.sh_hostname = sh_hostname_;
   return jail;
 }
 

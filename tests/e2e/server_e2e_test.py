@@ -366,6 +366,45 @@ action = hang
         t.append(sshd_line(attacker(1)))
         self.assertTrue(wait_until(lambda: t.bans_in_actions() == [attacker(1)]))
 
+    def test_mail_action_with_a_standin_sendmail(self):
+        # action_mwl: the ban action plus sendmail-whois-lines, as jail.conf defines
+        # them; only the mail command is replaced, through sendmail-common.local
+        jail = """[sshd]
+enabled = true
+logpath = %(log)s
+maxretry = 1
+banaction = banfile
+mta = sendmail
+destemail = admin@example.org
+action = %%(action_mwl)s
+"""
+        t = self.make(jail)
+        sendmail = os.path.join(t.dir, "sendmail")
+        with open(sendmail, "w") as f:
+            f.write("#!/bin/sh\n{ echo \"--- $*\"; cat; } >> %s/mails\n" % t.dir)
+        os.chmod(sendmail, 0o755)
+        with open(os.path.join(t.conf, "action.d", "sendmail-common.local"), "w") as f:
+            f.write("[Init]\nmailcmd = %s -f \"<sender>\" \"<dest>\"\n" % sendmail)
+        t.start()
+        ip = attacker(9)
+        t.append(sshd_line(ip))
+        mails = os.path.join(t.dir, "mails")
+
+        def read():
+            if not os.path.exists(mails):
+                return ""
+            with open(mails) as f:
+                return f.read()
+        # the start mail, then the ban mail (whole: whois may take its time)
+        self.assertTrue(wait_until(lambda: read().count("Regards") >= 2, timeout=30), read())
+        text = read()
+        self.assertRegex(text, r"--- -f root@\S+ admin@example.org")  # jail.conf: sender = root@<fq-hostname>
+        self.assertIn("Subject: [Fail2Ban] sshd: started on ", text)
+        self.assertIn("Subject: [Fail2Ban] sshd: banned %s from " % ip, text)
+        self.assertNotIn("<fq-hostname>", text)
+        self.assertIn("Failed password for root from %s" % ip, text)  # the log lines
+        self.assertEqual(t.bans_in_actions(), [ip])
+
     def test_recidive_reads_our_log(self):
         jail = sshd_jail() + """
 [recidive]

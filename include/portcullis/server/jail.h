@@ -53,6 +53,8 @@ struct JailContext {
   log::LogSourceOptions source_options;
   // Makes the jail's log source; empty: log::MakeLogSource (tests pass a fake).
   std::function<Result<std::unique_ptr<log::LogSource>>(log::Backend)> make_source;
+  // <fq-hostname> and <sh-hostname> for the actions.
+  std::optional<std::string> fq_hostname, sh_hostname;
   // Bans waiting per action before more are refused (and logged as errors).
   size_t action_queue_limit = 1'000'000;
 };

@@ -112,6 +112,8 @@ class Server final : public control::ControlHandler {
   std::recursive_mutex mu_;  // jails_: the control thread and the main thread (SIGHUP)
   std::vector<std::unique_ptr<Jail>> jails_;  // running or stopped, in config order
   double next_purge_ = 0;
+  bool hostnames_resolved_ = false;
+  std::optional<std::string> fq_hostname_, sh_hostname_;
 
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;
