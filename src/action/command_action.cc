@@ -61,6 +61,10 @@ Result<CommandAction> CommandAction::Create(const config::ActionSpec& spec, plat
   action.start_on_demand_ = spec.actionstart_on_demand.value_or(conditional);
   action.repair_on_unban_ = spec.actionrepair_on_unban.value_or(false);
   action.norestored_ = spec.norestored.value_or(false);
+  for (const auto& [name, value] : action.properties_) {
+    for (std::string_view tag : {"<ipmatches>", "<ipjailmatches>", "<ipfailures>", "<ipjailfailures>"})
+      if (value.find(tag) != std::string::npos) action.uses_database_tags_ = true;
+  }
   const std::string* timeout = action.properties_.Find("timeout");
   if (!timeout) timeout = spec.combined.Find("timeout");
   if (timeout) {
@@ -186,10 +190,16 @@ bool CommandAction::Stop() {
   return ok;
 }
 
+ActionInfo CommandAction::TicketInfo(const ban::Ticket& ticket) const {
+  ActionInfo info = ActionInfo::FromTicket(ticket, options_.jail_bantime);
+  if (uses_database_tags_ && options_.database_tags) options_.database_tags(ticket, info);
+  return info;
+}
+
 bool CommandAction::ProcessTicketCommand(std::string_view option, const ban::Ticket& ticket) {
   if (!HasCommand(option)) return true;
   std::string family = FamilyOf(ticket);
-  ActionInfo info = ActionInfo::FromTicket(ticket, options_.jail_bantime);
+  ActionInfo info = TicketInfo(ticket);
   const std::string tag = "<" + std::string(option) + ">";
   bool unban = option == "actionunban";
   if (Execute(BuildActionCommand(tag, properties_, info, options_.hostnames), option)) return true;
@@ -336,7 +346,7 @@ size_t CommandAction::RunOneByOne(std::span<const BatchItem> items, bool unban) 
   }
   size_t done = 0;
   for (const BatchItem& item : items) {
-    ActionInfo info = ActionInfo::FromTicket(*item.ticket, options_.jail_bantime);
+    ActionInfo info = TicketInfo(*item.ticket);
     if (Execute(BuildActionCommand("<" + option + ">", properties_, info, options_.hostnames), option)) ++done;
   }
   return done;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <ctime>
+#include <deque>
 #include <random>
 
 #include "portcullis/base/duration.h"
@@ -114,6 +115,58 @@ std::string SecondsText(double seconds) {
   return out;
 }
 
+// A ticket's ban history merged as fail2ban's Database.getBansMerged: the matches of
+// every recorded ban of the ip (oldest first, at most dbmaxmatches) and the sum of
+// their failures; nullopt when the database has none.
+struct MergedBans {
+  std::vector<std::string> matches;
+  long long failures = 0;
+};
+
+std::optional<MergedBans> MergeBans(store::BanStore& store, const std::string& ip,
+                                    std::optional<std::string_view> jail) {
+  std::vector<std::vector<std::string>> per_ban;  // newest first
+  long long failures = 0;
+  store::BanHistoryQuery query{.jail = jail, .ip = ip};
+  auto rows = store.ForEachBanInHistory(query, [&](const store::StoredBan& row) {
+    ban::Ticket data;
+    data.failures = 1;
+    ReadTicketData(row.data, data);
+    failures += data.failures;
+    per_ban.push_back(std::move(data.matches));
+  });
+  if (!rows || per_ban.empty()) return std::nullopt;
+  size_t max = static_cast<size_t>(std::max(0, store.max_matches()));
+  std::deque<std::string> kept;
+  for (auto& matches : per_ban) {  // newest first: older matches go in front
+    for (auto it = matches.rbegin(); it != matches.rend() && kept.size() < max; ++it) kept.push_front(*it);
+    if (kept.size() >= max) break;
+  }
+  return MergedBans{{kept.begin(), kept.end()}, failures};
+}
+
+std::function<void(const ban::Ticket&, action::ActionInfo&)> DatabaseTags(const JailContext& context,
+                                                                          std::string jail) {
+  store::BanStore* store = context.store;
+  StoreWriter* writer = context.writer;
+  return [store, writer, jail](const ban::Ticket& ticket, action::ActionInfo& info) {
+    if (writer) writer->Sync();  // the ban being acted on is in the history too
+    std::string ip = ticket.id.ToString();
+    auto join = [](const std::vector<std::string>& lines) {
+      std::string out;
+      for (const std::string& l : lines) out += (out.empty() ? "" : "\n") + l;
+      return out;
+    };
+    auto set = [&](const char* matches_tag, const char* failures_tag, std::optional<std::string_view> in_jail) {
+      auto merged = MergeBans(*store, ip, in_jail);
+      info.Set(matches_tag, join(merged ? merged->matches : ticket.matches));
+      info.Set(failures_tag, std::to_string(merged ? merged->failures : ticket.failures));
+    };
+    set("ipmatches", "ipfailures", std::nullopt);
+    set("ipjailmatches", "ipjailfailures", jail);
+  };
+}
+
 }  // namespace
 
 Result<JailOptions> ReadJailOptions(const config::JailSpec& spec) {
@@ -191,6 +244,7 @@ Result<std::unique_ptr<Jail>> Jail::Create(const config::JailSpec& spec, const J
   runner_options.action.log_error = [log](std::string_view message) {
     log->Write(LogLevel::kError, kActionsLogger, std::string(message));
   };
+  if (context.store) runner_options.action.database_tags = DatabaseTags(context, spec.name);
   std::vector<config::ActionSpec> actions;
   for (const config::ActionSpec& a : spec.actions) {
     if (a.python) {

@@ -52,6 +52,7 @@
 #include <utility>
 #include <vector>
 
+#include "portcullis/action/action_info.h"
 #include "portcullis/action/shell_command.h"
 #include "portcullis/action/static_tags.h"
 #include "portcullis/ban/ticket.h"
@@ -68,6 +69,10 @@ struct CommandActionOptions {
   StaticTagOptions hostnames;                       // <fq-hostname>, <sh-hostname>
   std::function<double()> now;                      // <time> of start/stop; default: system time
   std::function<void(std::string_view)> log_error;  // failures, already worded; may be empty
+  // Fills the tags of a ticket that need the ban database (<ipmatches>,
+  // <ipjailmatches>, <ipfailures>, <ipjailfailures>); called only for actions whose
+  // commands use one of them, from the action's worker. May be empty.
+  std::function<void(const ban::Ticket&, ActionInfo&)> database_tags;
   size_t batch_max = 1'000;                         // addresses per batch command
   size_t batch_max_bytes = 64 * 1024;               // bytes of <ipbatch> per batch command
 };
@@ -124,6 +129,8 @@ class CommandAction {
   bool StopFamily(const std::string& family);
   // fail2ban's _processCmd: the command for a ticket with check/repair and one retry.
   bool ProcessTicketCommand(std::string_view option, const ban::Ticket& ticket);
+  // ActionInfo::FromTicket plus the database tags when the action uses them.
+  ActionInfo TicketInfo(const ban::Ticket& ticket) const;
   // fail2ban's _invariantCheck; `repair` false: a failed check is not repaired.
   bool CheckAndRepair(const std::string& family, bool repair, bool force_start);
   // Batches: split by family and caps, then run each; `unban` selects the commands.
@@ -146,6 +153,7 @@ class CommandAction {
   bool start_on_demand_ = false;
   bool repair_on_unban_ = false;
   bool norestored_ = false;
+  bool uses_database_tags_ = false;  // a command names <ipmatches> or its kin
   std::chrono::milliseconds timeout_{60'000};
   size_t commands_run_ = 0;
   std::map<std::string, int> started_;

@@ -57,6 +57,8 @@ class JailTest : public ::testing::Test {
     std::ofstream(dir_ + "/action.d/rec.conf") << "[Definition]\n"
                                                   "actionban = ban <ip> <bantime> <failures>\n"
                                                   "actionunban = unban <ip>\n";
+    std::ofstream(dir_ + "/action.d/history.conf") << "[Definition]\n"
+                                                      "actionban = ban <ip> <ipjailfailures> <ipjailmatches>\n";
     log_path_ = dir_ + "/test.log";
     std::ofstream(log_path_).close();
     server_log_ = std::make_unique<ServerLog>(clock_);
@@ -72,7 +74,7 @@ class JailTest : public ::testing::Test {
     fs::remove_all(dir_);
   }
 
-  config::JailSpec Spec(std::vector<std::pair<std::string, std::string>> options) {
+  config::JailSpec Spec(std::vector<std::pair<std::string, std::string>> options, std::string action = "rec") {
     config::JailSpec spec;
     spec.name = "test";
     spec.backend = "polling";
@@ -84,9 +86,9 @@ class JailTest : public ::testing::Test {
     for (auto& [k, v] : options) spec.options.Set(k, v);
     spec.options.Set("ignoreself", "false");
     spec.logpaths.push_back({log_path_, false});
-    auto action = config::ReadAction({.basedir = dir_, .name = "rec", .jail = "test"});
-    EXPECT_TRUE(action) << action.error().ToString();
-    spec.actions.push_back(*action);
+    auto action_spec = config::ReadAction({.basedir = dir_, .name = action, .jail = "test"});
+    EXPECT_TRUE(action_spec) << action_spec.error().ToString();
+    spec.actions.push_back(*action_spec);
     return spec;
   }
 
@@ -230,6 +232,20 @@ TEST_F(JailTest, RestartDoesNotReadOldLinesAgain) {
   EXPECT_EQ(jail_->Status(control::StatusFlavor::kBasic).filter.total_failed, 0);
   Fail("192.0.2.9", kNow);
   EXPECT_TRUE(Commands().empty());
+}
+
+TEST_F(JailTest, IpMatchesTagsComeFromTheBanHistory) {
+  StartJail(Spec({{"maxretry", "1"}, {"bantime", "100"}}, "history"));
+  Fail("192.0.2.5", kNow);
+  clock_.Advance(101);
+  jail_->RunOnce();  // unbanned
+  Fail("192.0.2.5", kNow + 101);
+  auto commands = Commands();
+  ASSERT_EQ(commands.size(), 2u);
+  // the values hold newlines, so they are passed as variables, never as script text
+  EXPECT_EQ(commands[1], "ban 192.0.2.5 2 $f2bV_ipjailmatches [" + std::to_string(static_cast<long long>(kNow)) +
+                             " fail from 192.0.2.5\n" + std::to_string(static_cast<long long>(kNow + 101)) +
+                             " fail from 192.0.2.5]");
 }
 
 TEST_F(JailTest, BanAndUnbanByCommand) {
