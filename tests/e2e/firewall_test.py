@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -104,6 +105,72 @@ class FirewallTest(unittest.TestCase):
 
     def test_iptables_multiport(self):
         self.run_jail("iptables-multiport", ["iptables", "-S"], lambda ip: "-s %s/32 -j REJECT" % ip)
+
+
+SOURCE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+POSTSCREEN_JAIL = """[postscreen]
+enabled = true
+filter = postscreen[mode=normal]
+logpath = %(log)s
+maxretry = 1
+bantime = 1h
+ignoreip = 127.0.0.1/8 198.51.100.0/24
+action = nftables-set[name=postscreen, port=smtp]
+"""
+
+
+def postscreen_reject(ip, port=40000):
+    stamp = time.strftime("%b %d %H:%M:%S")
+    shown = "[%s]" % ip
+    return ("%s mx1 postfix/postscreen[1021]: NOQUEUE: reject: RCPT from %s:%d: 550 5.7.1 Service unavailable;"
+            " client %s blocked using zen.spamhaus.org; from=<a@example.com>, to=<b@example.org>, proto=ESMTP,"
+            " helo=<x>\n" % (stamp, shown, port, shown))
+
+
+class PostscreenSetTest(unittest.TestCase):
+    """Our postscreen filter and batched nftables-set action (issue 5)."""
+
+    def make(self):
+        t = InNamespaceTree(POSTSCREEN_JAIL)
+        self.addCleanup(t.cleanup)
+        self.addCleanup(t.stop)
+        shutil.copy(os.path.join(SOURCE, "filters", "postscreen.conf"), os.path.join(t.conf, "filter.d"))
+        shutil.copy(os.path.join(SOURCE, "actions", "nftables-set.conf"), os.path.join(t.conf, "action.d"))
+        t.start()
+        return t
+
+    def in_set(self, ip):
+        family, name = ("ip6", "banned") if ":" in ip else ("ip", "banned")
+        out = netns("nft", "list", "set", family, "pc-postscreen", name).stdout
+        return ip in out
+
+    def test_lone_ban_lands_within_a_second_while_batching(self):
+        t = self.make()
+        # a flood first, so that the action is batching
+        flood = "".join(postscreen_reject("10.%d.%d.%d" % (i >> 16 & 255, i >> 8 & 255, i & 255))
+                        for i in range(1, 20001))
+        t.append(flood)
+        self.assertTrue(e2e.wait_until(lambda: self.in_set("10.0.78.32"), timeout=60))
+        for ip in ("203.0.113.200", "2001:db8::200"):
+            start = time.time()
+            t.append(postscreen_reject(ip))
+            self.assertTrue(e2e.wait_until(lambda: self.in_set(ip), timeout=5, step=0.005), ip)
+            self.assertLess(time.time() - start, 1.0, "%s took %.3f s" % (ip, time.time() - start))
+
+    def test_ignoreip_never_banned_however_many_lines(self):
+        t = self.make()
+        lines = []
+        for i in range(3000):
+            lines.append(postscreen_reject("198.51.100.%d" % (i % 250 + 1), 1000 + i))
+            if i % 100 == 0:
+                lines.append(postscreen_reject("203.0.113.%d" % (i // 100 + 1)))
+        t.append("".join(lines))
+        self.assertTrue(e2e.wait_until(lambda: self.in_set("203.0.113.30"), timeout=30))
+        time.sleep(0.5)
+        out = netns("nft", "list", "set", "ip", "pc-postscreen", "banned").stdout
+        self.assertNotIn("198.51.100.", out)
+        self.assertEqual(len(t.banned("postscreen")), 30)
 
 
 if __name__ == "__main__":
