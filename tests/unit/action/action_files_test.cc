@@ -75,10 +75,11 @@ TEST(ActionFilesTest, OurReaderReadsTheBatchCommands) {
   auto nft = ReadOurs(dir, "nftables-set");
   ASSERT_TRUE(nft) << nft.error().ToString();
   EXPECT_EQ(*nft->definition.Find("actionban_batch"),
-            "hosts= nets=\n"
-            "for e in $(echo \"<ipbatch>\" | tr , ' '); do\n"
-            "case $e in */*) nets=\"$nets${nets:+, }$e\";; *) hosts=\"$hosts${hosts:+, }$e\";; esac\n"
-            "done\n"
+            "hosts=\"<ipbatch>\" nets=\n"
+            "case $hosts in */*)\n"
+            "nets=$(echo \"$hosts\" | tr -d ' ' | tr , '\\n' | grep / | paste -sd, -)\n"
+            "hosts=$(echo \"$hosts\" | tr -d ' ' | tr , '\\n' | grep -v / | paste -sd, -)\n"
+            "esac\n"
             "{ [ -z \"$hosts\" ] || echo \"add element <nft_family> pc-batchtest banned { $hosts }\"\n"
             "[ -z \"$nets\" ] || echo \"add element <nft_family> pc-batchtest banned-nets { $nets }\"\n"
             "} | nft -f -");
