@@ -10,6 +10,7 @@
 
 #include "portcullis/base/duration.h"
 #include "portcullis/server/ticket_json.h"
+#include "portcullis/store/ticket_data.h"
 
 namespace portcullis::server {
 namespace {
@@ -526,13 +527,16 @@ bool Jail::Ban(ban::Ticket ticket) {
   if (ban::Ticket* stored = bans_.Find(copy.id)) stored->banned = true;
   if (!actions_->Ban(copy))
     Log(LogLevel::kError, kActionsLogger, "[" + name() + "] action queue full, " + ip + " not banned by every action");
-  if (!copy.restored && context_.writer)
-    context_.writer->AddBan({.jail = name(),
-                             .ip = ip,
-                             .time = copy.time,
-                             .bantime = copy.BanTime(options_.bantime),
-                             .bancount = copy.ban_count,
-                             .data = TicketDataJson(copy)});
+  if (!copy.restored && context_.writer) {
+    QueuedBan queued{.jail = name(),
+                     .ip = ip,
+                     .time = copy.time,
+                     .bantime = copy.BanTime(options_.bantime),
+                     .bancount = copy.ban_count,
+                     .data_json = {}};
+    store::AppendTicketJson(TicketDataJson(copy), context_.store->max_matches(), queued.data_json);
+    context_.writer->AddBan(std::move(queued));
+  }
   return true;
 }
 

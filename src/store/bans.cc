@@ -21,7 +21,8 @@ std::string BanWhat(const NewBan& ban) {
 Result<void> InsertBan(sql::Connection& db, sql::Statement& bans, sql::Statement& bips, const NewBan& ban,
                        int max_matches, std::string& json) {
   json.clear();
-  if (ban.data) AppendTicketJson(*ban.data, max_matches, json);
+  if (ban.data_json) json = *ban.data_json;
+  else if (ban.data) AppendTicketJson(*ban.data, max_matches, json);
   else json = "{}";
   // int(round(time)): Python rounds halves to even, as nearbyint does by default.
   auto time = static_cast<int64_t>(std::nearbyint(ban.time));

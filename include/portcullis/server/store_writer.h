@@ -32,7 +32,7 @@ struct QueuedBan {
   double time = 0;
   double bantime = 0;
   int64_t bancount = 1;
-  json::Value data;
+  std::string data_json;  // the data column as fail2ban writes it (store::AppendTicketJson)
 };
 
 class StoreWriter {

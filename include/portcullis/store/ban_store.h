@@ -94,6 +94,9 @@ struct NewBan {
   // max_matches), "failures", then the captured groups. nullptr stores {}. Written as
   // Python's json.dumps writes it; see ticket_data.h for sets such as "users".
   const json::Value* data = nullptr;
+  // The same already written (AppendTicketJson with max_matches applied); when set it
+  // is stored as it is and `data` is not read. Lets a queue hold bans compactly.
+  std::optional<std::string_view> data_json;
 };
 
 // A row of bips (or bans) as read back. Views are valid during the callback only.
