@@ -260,6 +260,12 @@ Result<std::unique_ptr<Jail>> Jail::Create(const config::JailSpec& spec, const J
     }
     actions.push_back(a);
   }
+  for (const config::ActionSpec& a : actions) {
+    for (const char* option : {"actionunban", "actionunban_batch", "actionflush", "actionstop"}) {
+      const std::string* command = a.definition.Find(option);
+      if (command && command->find("matches>") != std::string::npos) jail->keep_matches_ = true;
+    }
+  }
   auto runner = action::ActionRunner::Create(actions, *context.runner, runner_options);
   if (!runner) return Fail(runner.error());
   jail->actions_ = std::move(*runner);
@@ -501,6 +507,7 @@ bool Jail::Ban(ban::Ticket ticket) {
   }
   if (!ticket.restored && ticket.ban_count == 0) ticket.ban_count = 1;
   ban::Ticket copy = ticket;
+  if (!keep_matches_) ticket.matches = {};
   switch (bans_.Add(std::move(ticket), now)) {
     case ban::AddBanResult::kBanned:
       break;
@@ -534,6 +541,9 @@ bool Jail::Ban(ban::Ticket ticket) {
                      .bantime = copy.BanTime(options_.bantime),
                      .bancount = copy.ban_count,
                      .data_json = {}};
+    size_t estimate = 128;
+    for (const std::string& m : copy.matches) estimate += m.size() + 8;
+    queued.data_json.reserve(estimate);
     store::AppendTicketJson(TicketDataJson(copy), context_.store->max_matches(), queued.data_json);
     context_.writer->AddBan(std::move(queued));
   }

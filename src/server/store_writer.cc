@@ -33,15 +33,18 @@ void StoreWriter::Push(Op op) {
 void StoreWriter::AddBan(QueuedBan ban) { Push({.kind = Op::Kind::kBan, .ban = std::move(ban)}); }
 
 void StoreWriter::UpdateLog(std::string jail, std::string path, std::string hash, int64_t position) {
-  Push({.kind = Op::Kind::kLog, .jail = std::move(jail), .path = std::move(path), .hash = std::move(hash),
-        .position = position});
+  Push({.kind = Op::Kind::kLog,
+        .ban = {},
+        .other = std::make_unique<Other>(Other{std::move(jail), std::move(path), std::move(hash), position, {}})});
 }
 
 void StoreWriter::DeleteBans(std::string jail, std::vector<std::string> ips) {
-  Push({.kind = Op::Kind::kDelete, .jail = std::move(jail), .ips = std::move(ips)});
+  Push({.kind = Op::Kind::kDelete, .ban = {}, .other = std::make_unique<Other>(Other{std::move(jail), {}, {}, 0, std::move(ips)})});
 }
 
-void StoreWriter::DeleteAllBans(std::string jail) { Push({.kind = Op::Kind::kDeleteAll, .jail = std::move(jail)}); }
+void StoreWriter::DeleteAllBans(std::string jail) {
+  Push({.kind = Op::Kind::kDeleteAll, .ban = {}, .other = std::make_unique<Other>(Other{std::move(jail), {}, {}, 0, {}})});
+}
 
 void StoreWriter::Sync() {
   std::unique_lock lock(mu_);
@@ -96,8 +99,9 @@ void StoreWriter::WriteBans(std::vector<Op>::iterator begin, std::vector<Op>::it
   if (auto added = store_.AddBans(rows); !added) Report(added.error());
 }
 
-void StoreWriter::Apply(const Op& op) {
-  switch (op.kind) {
+void StoreWriter::Apply(const Op& queued) {
+  const Other& op = *queued.other;
+  switch (queued.kind) {
     case Op::Kind::kBan:
       break;
     case Op::Kind::kLog: {

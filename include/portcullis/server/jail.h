@@ -161,6 +161,10 @@ class Jail {
   ban::BanList bans_;
   std::atomic<bool> stopping_{false};
   bool started_ = false;
+  // Whether a banned ticket keeps its matched lines after the ban actions got them:
+  // only when an action's unban or flush command uses <matches> (the ban list of a
+  // storm then holds addresses, not log lines).
+  bool keep_matches_ = false;
   std::thread thread_;
 };
 

@@ -14,6 +14,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -54,12 +55,16 @@ class StoreWriter {
   store::BanStore& store() { return store_; }
 
  private:
-  struct Op {
-    enum class Kind { kBan, kLog, kDelete, kDeleteAll } kind = Kind::kBan;
-    QueuedBan ban;
+  // One queued write; bans are nearly all of them, so the others live behind a pointer.
+  struct Other {
     std::string jail, path, hash;
     int64_t position = 0;
     std::vector<std::string> ips;
+  };
+  struct Op {
+    enum class Kind { kBan, kLog, kDelete, kDeleteAll } kind = Kind::kBan;
+    QueuedBan ban;
+    std::unique_ptr<Other> other;
   };
   void Push(Op op);
   void Loop();
