@@ -472,12 +472,22 @@ filter = sshd
 logpath = %(log)s
 failregex = ^(unbalanced <HOST>
 action = banfile
+
+[journal]
+enabled = true
+filter = sshd
+backend = systemd
+action = banfile
 """
         t = self.make(jail)
         t.start()
         self.assertEqual(t.client("status").stdout, "Status\n|- Number of jail:\t1\n`- Jail list:\tsshd\n")
         self.assertTrue(wait_until(lambda: re.search(r"Jail 'broken' not started: .*jail.local:\d+",
                                                      t.server_log_text())), t.server_log_text())
+        self.assertTrue(wait_until(lambda: re.search(r"Jail 'journal' not started: .*systemd.*not supported",
+                                                     t.server_log_text())), t.server_log_text())
+        t.append(sshd_line(attacker(3)))
+        self.assertTrue(wait_until(lambda: t.bans_in_actions() == [attacker(3)]))
 
     def test_unreadable_log(self):
         jail = sshd_jail() + """
