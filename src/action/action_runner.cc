@@ -38,16 +38,25 @@ struct ActionRunner::Worker {
   // Queues `job`; false when `bounded` and `limit` jobs are waiting already.
   // Only a sleeping worker is woken: a busy one looks at the queue again by itself,
   // and a wake-up per ban was a context switch per ban under a storm.
-  bool Submit(Job job, bool bounded, size_t limit) {
-    bool sleeping_worker;
+  bool Submit(Job job, bool bounded, size_t limit, bool bulk = false) {
+    bool wake_worker;
     {
       std::lock_guard lock(mu);
       if (bounded && jobs.size() >= limit) return false;
       jobs.push_back(std::move(job));
-      sleeping_worker = sleeping;
+      wake_worker = sleeping && (!bulk || jobs.size() % 1024 == 0);
     }
-    if (sleeping_worker) wake.notify_one();
+    if (wake_worker) wake.notify_one();
     return true;
+  }
+
+  void Wake() {
+    bool wake_worker;
+    {
+      std::lock_guard lock(mu);
+      wake_worker = sleeping && !jobs.empty();
+    }
+    if (wake_worker) wake.notify_one();
   }
 
   bool Submit(std::function<void(CommandAction&)> run) { return Submit({Kind::kOther, {}, std::move(run)}, false, 0); }
@@ -144,9 +153,16 @@ void ActionRunner::Start() {
 bool ActionRunner::Ban(const ban::Ticket& ticket) {
   bool all = true;
   for (auto& worker : workers_) {
-    all = worker->Submit({Worker::Kind::kBan, ticket, {}}, true, queue_limit_) && all;
+    all = worker->Submit({Worker::Kind::kBan, ticket, {}}, true, queue_limit_, bulk_) && all;
   }
   return all;
+}
+
+void ActionRunner::BeginBulk() { bulk_ = true; }
+
+void ActionRunner::EndBulk() {
+  bulk_ = false;
+  for (auto& worker : workers_) worker->Wake();
 }
 
 void ActionRunner::Unban(const ban::Ticket& ticket) {

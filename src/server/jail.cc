@@ -337,6 +337,7 @@ void Jail::RestoreBans() {
   if (!options_.increment) query.forbantime = options_.bantime;
   query.fromtime = now;
   std::lock_guard lock(mu_);
+  actions_->BeginBulk();
   auto rows = context_.store->ForEachCurrentBan(query, [&](const store::StoredBan& row) {
     auto bantime = ban::RestoredBanTime({row.time_of_ban, row.bantime}, policy, now);
     if (!bantime) return;
@@ -349,6 +350,7 @@ void Jail::RestoreBans() {
     ReadTicketData(row.data, ticket);
     Ban(std::move(ticket));
   });
+  actions_->EndBulk();
   if (!rows) Log(LogLevel::kError, kDatabaseLogger, rows.error().ToString());
 }
 
@@ -421,10 +423,12 @@ void Jail::ReadLog(WatchedLog& log) {
   // backlog is read, and a stop request is seen.
   for (;;) {
     size_t budget = 20'000;
+    actions_->BeginBulk();
     auto result = log.file->ReadLines([&](std::string_view line) {
       HandleLine(line);
       return --budget > 0 && !stopping_;
     });
+    actions_->EndBulk();
     if (!result) {
       Log(LogLevel::kError, kFilterLogger, "[" + name() + "] " + result.error().ToString());
       return;

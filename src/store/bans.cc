@@ -115,7 +115,10 @@ Result<int64_t> BanStore::ForEachCurrentBan(const CurrentBansQuery& query,
   if (query.ip) sql += " AND ip=?";
   sql += " AND (timeofban + bantime > ? OR bantime <= -1)";
   if (since) sql += " AND timeofban > ?";
-  sql += query.ip ? " ORDER BY timeofban DESC LIMIT 1" : " GROUP BY ip ORDER BY ip, timeofban DESC";
+  // One jail has one bips row per ip (its primary key): no grouping to do, and the
+  // primary key's index gives the ip order without sorting 300,000 rows.
+  if (query.ip) sql += " ORDER BY timeofban DESC LIMIT 1";
+  else sql += query.jail ? " ORDER BY ip" : " GROUP BY ip ORDER BY ip, timeofban DESC";
   const char* what = "cannot read the current bans";
   auto stmt = db.Prepare(sql, what);
   if (!stmt) return Failed(stmt.error());

@@ -22,6 +22,7 @@
 // order. Actions without the batch keys take one job at a time, as before. At Stop an
 // action without actionflush unbans `banned` in batches too.
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <memory>
@@ -55,6 +56,12 @@ class ActionRunner {
   // Queues the ban with every action. False when an action's queue was full: that
   // action does not ban the ticket (the others do).
   bool Ban(const ban::Ticket& ticket);
+  // Between BeginBulk and EndBulk (one thread's many bans: a read of a large log
+  // slice, a restore) a sleeping worker is woken once per 1,024 jobs instead of for
+  // each one, and at EndBulk: a wake-up per ban made a fast action ping-pong with the
+  // caller, a context switch per ban.
+  void BeginBulk();
+  void EndBulk();
   // Queues the unban with every action; never refused, so no ban outlives its end.
   void Unban(const ban::Ticket& ticket);
   // At jail stop, after the queued work: each action flushes (actionflush) or, without
@@ -72,6 +79,7 @@ class ActionRunner {
 
   std::vector<std::unique_ptr<Worker>> workers_;
   size_t queue_limit_ = 0;
+  std::atomic<bool> bulk_{false};  // set by the jail thread, read by Ban from any thread
 };
 
 }  // namespace portcullis::action
