@@ -265,6 +265,10 @@ Result<std::unique_ptr<Jail>> Jail::Create(const config::JailSpec& spec, const J
       const std::string* command = a.definition.Find(option);
       if (command && command->find("matches>") != std::string::npos) jail->keep_matches_ = true;
     }
+    for (const auto& [option, command] : a.definition) {
+      for (std::string_view tag : {"matches>", "failures>", "<F-", "<fid>", "<raw-ticket>"})
+        if (command.find(tag) != std::string::npos) jail->restore_data_ = true;
+    }
   }
   auto runner = action::ActionRunner::Create(actions, *context.runner, runner_options);
   if (!runner) return Fail(runner.error());
@@ -347,7 +351,7 @@ void Jail::RestoreBans() {
     ticket.bantime = *bantime;
     ticket.ban_count = static_cast<int>(row.bancount);
     ticket.restored = true;
-    ReadTicketData(row.data, ticket);
+    if (restore_data_) ReadTicketData(row.data, ticket);
     Ban(std::move(ticket));
   });
   actions_->EndBulk();

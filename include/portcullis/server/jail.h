@@ -165,6 +165,9 @@ class Jail {
   // only when an action's unban or flush command uses <matches> (the ban list of a
   // storm then holds addresses, not log lines).
   bool keep_matches_ = false;
+  // Whether a restored ban needs its stored data (matches, failures, captured groups):
+  // only when a ban command uses such a tag (restoring 300,000 bans parses no JSON).
+  bool restore_data_ = false;
   std::thread thread_;
 };
 
