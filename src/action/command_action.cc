@@ -64,6 +64,8 @@ Result<CommandAction> CommandAction::Create(const config::ActionSpec& spec, plat
   for (const auto& [name, value] : action.properties_) {
     for (std::string_view tag : {"<ipmatches>", "<ipjailmatches>", "<ipfailures>", "<ipjailfailures>"})
       if (value.find(tag) != std::string::npos) action.uses_database_tags_ = true;
+    if ((name == "actionban_batch" || name == "actionunban_batch") && value.find("<ipbatch>") != std::string::npos)
+      action.batch_uses_list_ = true;
   }
   const std::string* timeout = action.properties_.Find("timeout");
   if (!timeout) timeout = spec.combined.Find("timeout");
@@ -91,7 +93,7 @@ std::string CommandAction::FamilyOf(const ban::Ticket& ticket) const {
   return std::string(ticket.Ip().FamilyStr());
 }
 
-bool CommandAction::Execute(const Result<ShellCommand>& command, std::string_view what) {
+bool CommandAction::Execute(const Result<ShellCommand>& command, std::string_view what, std::string_view input) {
   auto log = [&](const std::string& message) {
     if (options_.log_error) options_.log_error(name_ + ": " + std::string(what) + " failed: " + message);
   };
@@ -101,7 +103,9 @@ bool CommandAction::Execute(const Result<ShellCommand>& command, std::string_vie
   }
   if (IsBlank(command->script)) return true;  // "Nothing to do"
   ++commands_run_;
-  auto result = runner_->Run(command->Argv(), {.timeout = timeout_, .kill_grace = options_.kill_grace});
+  platform::RunOptions run{.timeout = timeout_, .kill_grace = options_.kill_grace};
+  run.input = input;
+  auto result = runner_->Run(command->Argv(), run);
   if (!result) {
     log(result.error().ToString());
     return false;
@@ -283,7 +287,7 @@ bool CommandAction::RunFamilyBatches(const std::vector<BatchItem>& items, bool u
     size_t bytes = items[begin].ip.size();
     for (; end < items.size() && end - begin < max_count; ++end) {
       bytes += 2 + items[end].ip.size();  // ", " before it
-      if (bytes > options_.batch_max_bytes) break;
+      if (batch_uses_list_ && bytes > options_.batch_max_bytes) break;
     }
     ok = RunBatch(std::span(items).subspan(begin, end - begin), unban) && ok;
     begin = end;
@@ -312,10 +316,12 @@ bool CommandAction::RunBatch(std::span<const BatchItem> items, bool unban) {
 bool CommandAction::ProcessBatchCommand(const Result<ShellCommand>& command, std::span<const BatchItem> items,
                                         bool unban, const std::string& family) {
   const std::string_view option = unban ? "actionunban_batch" : "actionban_batch";
-  bool ok = Execute(command, option);
+  std::string input;  // the addresses again, one per line, on the command's stdin
+  for (const BatchItem& item : items) (input += item.ip) += '\n';
+  bool ok = Execute(command, option, input);
   if (!ok && HasCommand("actioncheck")) {
     if (!CheckAndRepair(family, !unban || repair_on_unban_, !unban)) return false;
-    ok = Execute(command, option);
+    ok = Execute(command, option, input);
   }
   size_t done = ok ? items.size() : RunOneByOne(items, unban);
   if (!unban && done > 0) started_[family] |= kStarted | kHasItems;

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/mman.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/syscall.h>
@@ -43,7 +44,7 @@ struct SpawnSetup {
 // The child starts a new session (its own process group, no controlling terminal),
 // with no blocked signals and default handlers for those a daemon tends to change,
 // reading /dev/null and writing both stdout and stderr into `out`.
-void Prepare(SpawnSetup& s, int out) {
+void Prepare(SpawnSetup& s, int out, int input) {
   sigset_t none;
   sigemptyset(&none);
   sigset_t defaults;
@@ -54,7 +55,10 @@ void Prepare(SpawnSetup& s, int out) {
   posix_spawnattr_setflags(&s.attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   posix_spawnattr_setsigmask(&s.attr, &none);
   posix_spawnattr_setsigdefault(&s.attr, &defaults);
-  posix_spawn_file_actions_addopen(&s.actions, 0, "/dev/null", O_RDONLY, 0);
+  if (input >= 0)
+    posix_spawn_file_actions_adddup2(&s.actions, input, 0);
+  else
+    posix_spawn_file_actions_addopen(&s.actions, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&s.actions, out, 1);
   posix_spawn_file_actions_adddup2(&s.actions, out, 2);
 }
@@ -114,6 +118,19 @@ Result<ProcessResult> ProcessRunner::Run(const std::vector<std::string>& argv, c
   UniqueFd out(pipe_fds[0]);
   UniqueFd child_out(pipe_fds[1]);
 
+  UniqueFd input;
+  if (!options.input.empty()) {
+    input = UniqueFd(::memfd_create("portcullis-input", MFD_CLOEXEC));
+    if (!input.valid()) return Fail(std::string("memfd_create: ") + std::strerror(errno));
+    for (size_t done = 0; done < options.input.size();) {
+      ssize_t n = ::write(input.get(), options.input.data() + done, options.input.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return Fail(std::string("cannot write a command's input: ") + std::strerror(errno));
+      done += static_cast<size_t>(n);
+    }
+    ::lseek(input.get(), 0, SEEK_SET);
+  }
+
   std::vector<char*> args;
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
@@ -121,7 +138,7 @@ Result<ProcessResult> ProcessRunner::Run(const std::vector<std::string>& argv, c
   int rc = 0;
   {
     SpawnSetup setup;
-    Prepare(setup, child_out.get());
+    Prepare(setup, child_out.get(), input.valid() ? input.get() : -1);
     rc = ::posix_spawn(&pid, args[0], &setup.actions, &setup.attr, args.data(), environ);
   }
   child_out.Reset();

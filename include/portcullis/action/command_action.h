@@ -143,7 +143,7 @@ class CommandAction {
   Result<ShellCommand> BatchCommand(std::string_view option, std::span<const BatchItem> items) const;
   // actionban/actionunban for each item without check or repair; the number that succeeded.
   size_t RunOneByOne(std::span<const BatchItem> items, bool unban);
-  bool Execute(const Result<ShellCommand>& command, std::string_view what);
+  bool Execute(const Result<ShellCommand>& command, std::string_view what, std::string_view input = {});
 
   platform::CommandRunner* runner_;
   CommandActionOptions options_;
@@ -154,6 +154,7 @@ class CommandAction {
   bool repair_on_unban_ = false;
   bool norestored_ = false;
   bool uses_database_tags_ = false;  // a command names <ipmatches> or its kin
+  bool batch_uses_list_ = false;     // a batch command names <ipbatch> (argv size cap)
   std::chrono::milliseconds timeout_{60'000};
   size_t commands_run_ = 0;
   std::map<std::string, int> started_;

@@ -7,7 +7,7 @@
 //   else if (!r->Succeeded()) log(r->output);   // exit code != 0, signal or timeout
 //
 // The argv goes to execve as given (no shell in between unless argv[0] is one), in a
-// new session and so a new process group, stdin /dev/null, stdout and stderr captured
+// new session and so a new process group, stdin /dev/null (or RunOptions::input), stdout and stderr captured
 // together. On timeout the whole group gets SIGTERM, then SIGKILL after a grace period,
 // so a `sleep` started by the script dies with it.
 
@@ -26,6 +26,9 @@ struct RunOptions {
   std::chrono::milliseconds kill_grace{1'000};
   // Output beyond this many bytes is read and dropped (truncated is set).
   size_t max_output = 64 * 1024;
+  // What the child reads on stdin (from an in-memory file, so any size fits); empty:
+  // /dev/null.
+  std::string input;
 };
 
 struct ProcessResult {

@@ -292,6 +292,25 @@ TEST(ActionRunnerBatchTest, ALoneBanRunsAtOnceAsOneCommand) {
   EXPECT_EQ(runner->CommandsRun(), 1u);
 }
 
+TEST(ActionRunnerBatchTest, BatchCommandsReadTheAddressesOnStdin) {
+  FakeCommandRunner fake;
+  fake.block_prefix = "read";
+  // Without <ipbatch> in the command only the count caps a batch: no argv limit.
+  auto runner = MakeRunner({Spec({{"actionban_batch", "read <family>"}})}, fake);
+  runner->Ban(TicketFor("192.0.2.1"));
+  ASSERT_TRUE(fake.WaitBlocked(1));
+  auto tickets = Many(5'000);
+  for (const ban::Ticket& t : tickets) ASSERT_TRUE(runner->Ban(t));
+  fake.Release();
+  ASSERT_TRUE(runner->WaitIdle(10s));
+  std::vector<std::string> inputs = fake.inputs();
+  ASSERT_EQ(inputs.size(), 1u + 5'000 / 1'000);  // batch_max (1,000 by default), not bytes
+  EXPECT_EQ(inputs[0], "192.0.2.1\n");
+  std::string expected;
+  for (size_t i = 0; i < 1'000; ++i) expected += tickets[i].id.ToString() + "\n";
+  EXPECT_EQ(inputs[1], expected);
+}
+
 TEST(ActionRunnerBatchTest, FiveThousandQueuedBansBecomeAFewBatchCommands) {
   FakeCommandRunner fake;
   fake.block_prefix = "bans { 192.0.2.1 }";

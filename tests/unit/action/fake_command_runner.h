@@ -26,6 +26,7 @@ class FakeCommandRunner : public platform::CommandRunner {
     scripts_.push_back(script);
     argvs_.push_back(argv);
     timeouts_.push_back(options.timeout);
+    inputs_.push_back(options.input);
     changed_.notify_all();
     if (script.starts_with(block_prefix)) {
       ++blocked_;
@@ -72,10 +73,16 @@ class FakeCommandRunner : public platform::CommandRunner {
     std::lock_guard lock(mu_);
     return timeouts_;
   }
+  // What each command got on stdin (RunOptions::input), in order.
+  std::vector<std::string> inputs() {
+    std::lock_guard lock(mu_);
+    return inputs_;
+  }
   void Clear() {
     std::lock_guard lock(mu_);
     scripts_.clear();
     argvs_.clear();
+    inputs_.clear();
   }
 
  private:
@@ -84,6 +91,7 @@ class FakeCommandRunner : public platform::CommandRunner {
   std::vector<std::string> scripts_;
   std::vector<std::vector<std::string>> argvs_;
   std::vector<std::chrono::milliseconds> timeouts_;
+  std::vector<std::string> inputs_;
   int blocked_ = 0;
   bool released_ = false;
 };
