@@ -171,12 +171,17 @@ def sshd_jail(maxretry=1, bantime="1h", backend="auto"):
     return SSHD_JAIL % {"maxretry": maxretry, "bantime": bantime, "backend": backend}
 
 
-class ServerTest(unittest.TestCase):
+class TreeTest(unittest.TestCase):
+    """A test that builds config trees; each is stopped and removed afterwards."""
+
     def make(self, *args, **kwargs):
         tree = Tree(*args, **kwargs)
         self.addCleanup(tree.cleanup)
         self.addCleanup(tree.stop)
         return tree
+
+
+class ServerTest(TreeTest):
 
     def test_bans_through_client_and_action(self):
         t = self.make(sshd_jail(maxretry=3))
@@ -426,12 +431,7 @@ action = banfile
                         t.server_log_text()[-2000:])
 
 
-class BadInputTest(unittest.TestCase):
-    def make(self, *args, **kwargs):
-        tree = Tree(*args, **kwargs)
-        self.addCleanup(tree.cleanup)
-        self.addCleanup(tree.stop)
-        return tree
+class BadInputTest(TreeTest):
 
     def test_malformed_client_command_and_unknown_jail(self):
         t = self.make(sshd_jail())
