@@ -50,6 +50,11 @@ struct ActionRunner::Worker {
     return true;
   }
 
+  size_t DropQueuedBans() {
+    std::lock_guard lock(mu);
+    return std::erase_if(jobs, [](const Job& job) { return job.kind == Kind::kBan; });
+  }
+
   void Wake() {
     bool wake_worker;
     {
@@ -169,7 +174,12 @@ void ActionRunner::Unban(const ban::Ticket& ticket) {
   for (auto& worker : workers_) worker->Submit({Worker::Kind::kUnban, ticket, {}}, false, 0);
 }
 
-void ActionRunner::Stop(const std::vector<ban::Ticket>& banned) {
+size_t ActionRunner::Stop(const std::vector<ban::Ticket>& banned) {
+  // Bans still waiting are dropped: the flush (or unban) that follows would undo them,
+  // and they are in the database for the next start. A storm's queue of one process
+  // per address would otherwise hold a stop for hours.
+  size_t dropped = 0;
+  for (auto& worker : workers_) dropped += worker->DropQueuedBans();
   for (auto& worker : workers_) {
     worker->Submit([&banned](CommandAction& a) {
       if (a.has_flush()) {
@@ -184,6 +194,7 @@ void ActionRunner::Stop(const std::vector<ban::Ticket>& banned) {
     (*it)->Submit([](CommandAction& a) { a.Stop(); });
     (*it)->WaitIdle();
   }
+  return dropped;
 }
 
 size_t ActionRunner::CommandsRun() const {

@@ -322,7 +322,10 @@ void Jail::Stop() {
     std::lock_guard lock(mu_);
     banned = bans_.TakeAll();
   }
-  actions_->Stop(banned);
+  if (size_t dropped = actions_->Stop(banned))
+    Log(LogLevel::kNotice, kActionsLogger,
+        "[" + name() + "] " + std::to_string(dropped) +
+            " bans still queued for the actions dropped at stop (they are restored at the next start)");
   if (context_.store) {
     if (auto disabled = context_.store->DisableJail(name()); !disabled)
       Log(LogLevel::kError, kDatabaseLogger, disabled.error().ToString());

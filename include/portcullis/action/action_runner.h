@@ -64,9 +64,10 @@ class ActionRunner {
   void EndBulk();
   // Queues the unban with every action; never refused, so no ban outlives its end.
   void Unban(const ban::Ticket& ticket);
-  // At jail stop, after the queued work: each action flushes (actionflush) or, without
-  // one, unbans each of `banned`; then actionstop, last action first. Waits.
-  void Stop(const std::vector<ban::Ticket>& banned);
+  // At jail stop: bans still queued are dropped (how many is returned), the rest of the
+  // queued work runs; then each action flushes (actionflush) or, without one, unbans
+  // each of `banned`; then actionstop, last action first. Waits.
+  size_t Stop(const std::vector<ban::Ticket>& banned);
   // The commands all actions have run so far (each one /bin/sh started); for tests and
   // measurements. Exact once WaitIdle returned true.
   size_t CommandsRun() const;

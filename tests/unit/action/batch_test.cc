@@ -311,6 +311,19 @@ TEST(ActionRunnerBatchTest, BatchCommandsReadTheAddressesOnStdin) {
   EXPECT_EQ(inputs[1], expected);
 }
 
+TEST(ActionRunnerBatchTest, StopDropsBansStillQueued) {
+  FakeCommandRunner fake;
+  fake.block_prefix = "ban 192.0.2.1";
+  auto runner = MakeRunner({Spec({}, /*batch=*/false)}, fake);
+  runner->Ban(TicketFor("192.0.2.1"));
+  ASSERT_TRUE(fake.WaitBlocked(1));
+  for (const ban::Ticket& t : Many(500)) ASSERT_TRUE(runner->Ban(t));
+  fake.Release();
+  EXPECT_EQ(runner->Stop({}), 500u);
+  Scripts scripts = fake.scripts();
+  EXPECT_EQ(std::count_if(scripts.begin(), scripts.end(), [](auto& s) { return s.starts_with("ban "); }), 1);
+}
+
 TEST(ActionRunnerBatchTest, FiveThousandQueuedBansBecomeAFewBatchCommands) {
   FakeCommandRunner fake;
   fake.block_prefix = "bans { 192.0.2.1 }";
