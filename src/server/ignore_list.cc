@@ -13,6 +13,20 @@
 
 namespace portcullis::server {
 
+namespace {
+
+// The address in a sockaddr of getaddrinfo/getifaddrs; unspecified for other families.
+IpAddr FromSockaddr(const sockaddr* address) {
+  char text[INET6_ADDRSTRLEN] = {};
+  if (address->sa_family == AF_INET)
+    ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(address)->sin_addr, text, sizeof text);
+  else if (address->sa_family == AF_INET6)
+    ::inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(address)->sin6_addr, text, sizeof text);
+  return IpAddr::Parse(text);
+}
+
+}  // namespace
+
 HostResolver SystemHostResolver() {
   return [](std::string_view name) {
     std::vector<IpAddr> out;
@@ -21,14 +35,7 @@ HostResolver SystemHostResolver() {
     addrinfo* list = nullptr;
     if (::getaddrinfo(std::string(name).c_str(), nullptr, &hints, &list) != 0) return out;
     for (addrinfo* a = list; a; a = a->ai_next) {
-      char text[INET6_ADDRSTRLEN] = {};
-      if (a->ai_family == AF_INET)
-        ::inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(a->ai_addr)->sin_addr, text, sizeof text);
-      else if (a->ai_family == AF_INET6)
-        ::inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(a->ai_addr)->sin6_addr, text, sizeof text);
-      else
-        continue;
-      IpAddr ip = IpAddr::Parse(text);
+      IpAddr ip = FromSockaddr(a->ai_addr);
       bool seen = false;
       for (const IpAddr& o : out) seen = seen || o == ip;
       if (!seen && ip.IsValid()) out.push_back(ip);
@@ -49,17 +56,7 @@ std::vector<IpAddr> SelfAddresses(const HostResolver& resolve) {
   ifaddrs* list = nullptr;
   if (::getifaddrs(&list) == 0) {
     for (ifaddrs* a = list; a; a = a->ifa_next) {
-      if (!a->ifa_addr) continue;
-      char text[INET6_ADDRSTRLEN] = {};
-      if (a->ifa_addr->sa_family == AF_INET)
-        ::inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(a->ifa_addr)->sin_addr, text, sizeof text);
-      else if (a->ifa_addr->sa_family == AF_INET6)
-        ::inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(a->ifa_addr)->sin6_addr, text, sizeof text);
-      else
-        continue;
-      std::string_view t(text);
-      if (auto pct = t.find('%'); pct != std::string_view::npos) t = t.substr(0, pct);
-      add(IpAddr::Parse(t));
+      if (a->ifa_addr) add(FromSockaddr(a->ifa_addr));
     }
     ::freeifaddrs(list);
   }

@@ -9,6 +9,7 @@
 #include <random>
 
 #include "portcullis/base/duration.h"
+#include "portcullis/config/options.h"
 #include "portcullis/server/ticket_json.h"
 #include "portcullis/store/ticket_data.h"
 
@@ -29,13 +30,6 @@ std::string TimeText(double t) {
   char text[32];
   std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S", &local);
   return text;
-}
-
-// fail2ban's _as_bool.
-bool AsBool(const std::string& text) {
-  std::string lower;
-  for (char c : text) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return lower == "true" || lower == "yes" || lower == "on" || lower == "1";
 }
 
 Result<double> DurationOption(const config::OptionMap& options, std::string_view name, double fallback) {
@@ -94,26 +88,6 @@ class DnsResolver final : public filter::Resolver {
 double RandomUnit() {
   static thread_local std::mt19937_64 engine{std::random_device{}()};
   return std::uniform_real_distribution<double>(0, 1)(engine);
-}
-
-// A duration as fail2ban's MyTime.seconds2str prints it ("1h", "1d 2h 3m").
-std::string SecondsText(double seconds) {
-  long long s = static_cast<long long>(seconds);
-  if (s < 60) return std::to_string(s) + "s";
-  std::string out;
-  auto part = [&](long long unit, const char* suffix) {
-    if (s >= unit) {
-      if (!out.empty()) out += ' ';
-      out += std::to_string(s / unit) + suffix;
-      s %= unit;
-    }
-  };
-  part(7 * 86400, "w");
-  part(86400, "d");
-  part(3600, "h");
-  part(60, "m");
-  if (s) out += " " + std::to_string(s) + "s";
-  return out;
 }
 
 // A ticket's ban history merged as fail2ban's Database.getBansMerged: the matches of
@@ -185,8 +159,8 @@ Result<JailOptions> ReadJailOptions(const config::JailSpec& spec) {
   auto bantime = DurationOption(o, "bantime", 600);
   if (!bantime) return Fail(bantime.error());
   options.bantime = static_cast<double>(static_cast<long long>(*bantime));
-  if (const std::string* inc = o.Find("bantime.increment")) options.increment = AsBool(*inc);
-  if (const std::string* all = o.Find("bantime.overalljails")) options.overalljails = AsBool(*all);
+  if (const std::string* inc = o.Find("bantime.increment")) options.increment = config::ParseBool(*inc);
+  if (const std::string* all = o.Find("bantime.overalljails")) options.overalljails = config::ParseBool(*all);
   ban::BanTimeIncrementOptions inc;
   auto text = [&](std::string_view name) {
     const std::string* v = o.Find(name);
@@ -223,7 +197,7 @@ Result<std::unique_ptr<Jail>> Jail::Create(const config::JailSpec& spec, const J
 
   IgnoreOptions ignore;
   ignore.ignoreip = spec.ignoreip;
-  if (const std::string* self = spec.options.Find("ignoreself")) ignore.ignoreself = AsBool(*self);
+  if (const std::string* self = spec.options.Find("ignoreself")) ignore.ignoreself = config::ParseBool(*self);
   if (const std::string* command = spec.options.Find("ignorecommand")) ignore.ignorecommand = *command;
   auto ignore_list = IgnoreList::Create(ignore, context.resolve, context.runner);
   if (!ignore_list) return Fail(ignore_list.error());
@@ -541,7 +515,7 @@ bool Jail::Ban(ban::Ticket ticket) {
     std::string end = effective == -1 ? "infinite" : TimeText(copy.time + effective);
     Log(LogLevel::kNotice, kObserverLogger,
         "[" + name() + "] Increase Ban " + ip + " (" + std::to_string(copy.ban_count) + " # " +
-            (effective == -1 ? std::string("permanent") : SecondsText(effective)) + " -> " + end + ")");
+            (effective == -1 ? std::string("permanent") : FormatDuration(effective)) + " -> " + end + ")");
   }
   if (ban::Ticket* stored = bans_.Find(copy.id)) stored->banned = true;
   if (!actions_->Ban(copy))
