@@ -5,8 +5,9 @@
 #include <exception>
 #include <optional>
 
-#include "python_traits.h"
+#include "backtracker.h"
 #include "prefilter.h"
+#include "python_traits.h"
 #include "python_translator.h"
 
 namespace portcullis::regex {
@@ -14,6 +15,8 @@ namespace portcullis::regex {
 struct Match::Impl {
   boost::match_results<const char*> results;
   boost::match_results<const char*> guard_results;  // scratch for the guard check
+  internal::BacktrackState native;  // when the backtracker ran the search
+  bool native_used = false;
   const char* base = nullptr;
   bool matched = false;
   bool complexity_exceeded = false;
@@ -30,6 +33,8 @@ struct Regex::Impl {
   bool line_starts = false;
   // Literal text every match contains: a text without it is a miss at memmem speed.
   internal::Prefilter prefilter;
+  // The common subset runs on the backtracker; Boost only where it gives up.
+  std::optional<internal::Backtracker> native;
   std::vector<std::pair<std::string, int>> named;
   int group_count = 0;
 };
@@ -38,25 +43,6 @@ Match::Match() : impl_(std::make_unique<Impl>()) {}
 Match::~Match() = default;
 Match::Match(Match&&) noexcept = default;
 Match& Match::operator=(Match&&) noexcept = default;
-
-bool Match::Matched(int index) const {
-  return impl_ && impl_->matched && index >= 0 &&
-         static_cast<size_t>(index) < impl_->results.size() && impl_->results[index].matched;
-}
-
-std::string_view Match::Group(int index) const {
-  if (!Matched(index)) return {};
-  const auto& sub = impl_->results[index];
-  return {sub.first, static_cast<size_t>(sub.second - sub.first)};
-}
-
-size_t Match::Begin(int index) const {
-  return Matched(index) ? static_cast<size_t>(impl_->results[index].first - impl_->base) : 0;
-}
-
-size_t Match::End(int index) const {
-  return Matched(index) ? static_cast<size_t>(impl_->results[index].second - impl_->base) : 0;
-}
 
 bool Match::complexity_exceeded() const { return impl_ && impl_->complexity_exceeded; }
 
@@ -98,6 +84,10 @@ Result<Regex> Regex::Compile(std::string_view python_pattern, CompileOptions opt
     if (options.prefilter) impl->prefilter = internal::Prefilter::ForPattern(boost_pattern, icase);
     if (impl->prefilter.always() && !icase)  // the top-level literal, even a short one
       impl->prefilter = internal::Prefilter::ForLiteral(std::move(translation->required_literal));
+    if (options.backtracker) {
+      auto native = internal::Backtracker::Compile(python_pattern, options.multiline, icase);
+      if (native && native->group_count() == impl->group_count) impl->native = std::move(native);
+    }
     if (guard > 0) {
       impl->guard.emplace(boost_pattern.substr(0, guard), flags);
       impl->body.emplace(boost_pattern.substr(guard), flags);
@@ -153,6 +143,15 @@ bool RunSearch(const RegexImpl& re, std::string_view text, MatchImpl& m, bool an
     m.matched = false;
     return false;
   }
+  if (re.native) {
+    const auto outcome = re.native->Search(text, anchored, m.native);
+    if (outcome != internal::Backtracker::Outcome::kGaveUp) {
+      m.native_used = true;
+      m.matched = outcome == internal::Backtracker::Outcome::kMatch;
+      return m.matched;
+    }
+  }
+  m.native_used = false;
   try {
     if (anchored) m.matched = boost::regex_search(begin, end, m.results, re.boost, rc::match_continuous);
     else if (re.line_starts) m.matched = LineStartSearch(re, begin, end, m);
@@ -167,14 +166,28 @@ bool RunSearch(const RegexImpl& re, std::string_view text, MatchImpl& m, bool an
 
 }  // namespace
 
-bool Regex::Search(std::string_view text, Match& m) const {
-  if (!m.impl_) m.impl_ = std::make_unique<Match::Impl>();  // a moved-from Match
-  return RunSearch(*impl_, text, *m.impl_, false);
-}
+bool Regex::Search(std::string_view text, Match& m) const { return Run(text, m, false); }
 
-bool Regex::MatchAtStart(std::string_view text, Match& m) const {
-  if (!m.impl_) m.impl_ = std::make_unique<Match::Impl>();
-  return RunSearch(*impl_, text, *m.impl_, true);
+bool Regex::MatchAtStart(std::string_view text, Match& m) const { return Run(text, m, true); }
+
+bool Regex::Run(std::string_view text, Match& m, bool anchored) const {
+  if (!m.impl_) m.impl_ = std::make_unique<Match::Impl>();  // a moved-from Match
+  Match::Impl& mi = *m.impl_;
+  m.base_ = text.data();
+  m.spans_.clear();
+  if (!RunSearch(*impl_, text, mi, anchored)) return false;
+  const size_t size = 2 * static_cast<size_t>(impl_->group_count + 1);
+  if (mi.native_used) {
+    m.spans_.assign(mi.native.regs.begin(), mi.native.regs.begin() + static_cast<std::ptrdiff_t>(size));
+    return true;
+  }
+  m.spans_.assign(size, -1);
+  for (size_t i = 0; i < mi.results.size() && 2 * i < size; ++i) {
+    if (!mi.results[i].matched) continue;
+    m.spans_[2 * i] = mi.results[i].first - text.data();
+    m.spans_[2 * i + 1] = mi.results[i].second - text.data();
+  }
+  return true;
 }
 
 int Regex::GroupCount() const { return impl_->group_count; }
@@ -187,6 +200,7 @@ int Regex::GroupIndex(std::string_view name) const {
 }
 
 const std::vector<std::pair<std::string, int>>& Regex::NamedGroups() const { return impl_->named; }
+bool Regex::backtracker() const { return impl_->native.has_value(); }
 const std::string& Regex::pattern() const { return impl_->pattern; }
 std::string Regex::prefilter() const { return impl_->prefilter.ToString(); }
 const std::string& Regex::translated() const { return impl_->translated; }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 
 #include "portcullis/base/py_repr.h"
@@ -44,8 +45,18 @@ size_t Utf8Prefix(std::string_view s, bool& complete) {
   return i;
 }
 
+// Eight bytes at a time: every log line passes here.
 bool IsAscii(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  constexpr uint64_t kHigh = 0x8080808080808080ULL;
+  size_t i = 0;
+  uint64_t acc = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t word;
+    std::memcpy(&word, s.data() + i, 8);
+    acc |= word;
+  }
+  for (; i < s.size(); ++i) acc |= static_cast<unsigned char>(s[i]);
+  return (acc & kHigh) == 0;
 }
 
 }  // namespace

@@ -231,7 +231,8 @@ int main(int argc, char** argv) {
       return portcullis::tester::kExitError;
     }
     std::ios::sync_with_stdio(false);
-    portcullis::SystemClock clock;
+    portcullis::SystemClock system_clock;
+    portcullis::CoarseClock clock(system_clock);  // asked several times a line
     portcullis::tester::SystemResolver resolver;
     portcullis::tester::RegexTester tester(opts, clock, &resolver, portcullis::tester::FileSystemView::Real());
     tester.set_host_lookup([&resolver](const portcullis::IpAddr& ip) { return resolver.HostName(ip); });

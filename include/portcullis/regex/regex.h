@@ -1,5 +1,6 @@
 #pragma once
-// Python `re` patterns, run on Boost.Regex.
+// Python `re` patterns, run on Boost.Regex or, for the common subset, on a small
+// backtracking matcher of this module's own (see CompileOptions::backtracker).
 //
 // fail2ban's filters are written for Python's `re` module. Regex::Compile takes such
 // a pattern, translates the constructs Boost reads differently ((?P<n>..), (?P=n),
@@ -17,6 +18,7 @@
 // A search that exceeds Boost's complexity limit is a miss with m.complexity_exceeded()
 // set, never a crash.
 
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -36,6 +38,10 @@ struct CompileOptions {
   // matcher (see prefilter()). Off: only the longest top-level literal is checked, for
   // regexes that nearly always match (date templates), where more checks are wasted.
   bool prefilter = true;
+  // Run the pattern on the module's own backtracker when it uses only the constructs
+  // that one knows (most filters and every stock date template); Boost runs the rest,
+  // and any search the backtracker gives up on. Off: Boost only (tests, comparisons).
+  bool backtracker = true;
 };
 
 class Regex;
@@ -50,12 +56,18 @@ class Match {
   Match& operator=(Match&&) noexcept;
 
   // Whether group `index` (0 = whole match) took part in the match. False for -1.
-  bool Matched(int index) const;
+  bool Matched(int index) const {
+    return index >= 0 && 2 * static_cast<size_t>(index) + 1 < spans_.size() && spans_[2 * index] >= 0 &&
+           spans_[2 * index + 1] >= 0;
+  }
   // The text of group `index`, empty when it did not take part.
-  std::string_view Group(int index) const;
+  std::string_view Group(int index) const {
+    if (!Matched(index)) return {};
+    return {base_ + spans_[2 * index], static_cast<size_t>(spans_[2 * index + 1] - spans_[2 * index])};
+  }
   // Offsets of group `index` in the searched text; only meaningful when Matched(index).
-  size_t Begin(int index) const;
-  size_t End(int index) const;
+  size_t Begin(int index) const { return Matched(index) ? static_cast<size_t>(spans_[2 * index]) : 0; }
+  size_t End(int index) const { return Matched(index) ? static_cast<size_t>(spans_[2 * index + 1]) : 0; }
   // True when the last search gave up because Boost's complexity limit was exceeded.
   bool complexity_exceeded() const;
 
@@ -63,6 +75,11 @@ class Match {
   friend class Regex;
   struct Impl;
   std::unique_ptr<Impl> impl_;
+  // Set by every search: offsets of each group's begin and end (2 per group, -1 when
+  // the group did not take part), empty after a miss. Read inline: the hot path of
+  // every filter asks for groups many times a line.
+  const char* base_ = nullptr;
+  std::vector<std::ptrdiff_t> spans_;
 };
 
 class Regex {
@@ -89,6 +106,8 @@ class Regex {
   // Every named group with its index, sorted by name.
   const std::vector<std::pair<std::string, int>>& NamedGroups() const;
 
+  // Whether searches run on the backtracker (see CompileOptions::backtracker).
+  bool backtracker() const;
   // The pattern as given (Python syntax).
   const std::string& pattern() const;
   // The literals every match contains, as Search checks them before running the
@@ -101,6 +120,7 @@ class Regex {
  private:
   struct Impl;
   explicit Regex(std::shared_ptr<const Impl> impl);
+  bool Run(std::string_view text, Match& m, bool anchored) const;
   std::shared_ptr<const Impl> impl_;
 };
 

@@ -228,6 +228,7 @@ TEST(RegexTest, AWarmedUpSearchAllocatesNothing) {
   ASSERT_TRUE(re->Search(hit, m));
   re->Search(miss, m);
   ASSERT_TRUE(guarded->Search(hit, g));
+  guarded->MatchAtStart(miss, g);
   const long before = g_allocations.load();
   for (int i = 0; i < 100; ++i) {
     re->Search(hit, m);

@@ -1,0 +1,1066 @@
+#include "backtracker.h"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+#include "python_syntax.h"
+
+namespace portcullis::regex::internal {
+namespace {
+
+constexpr size_t kMaxSteps = 1000000;  // then Boost decides (and applies its own limit)
+constexpr int kMaxDepth = 3000;        // recursion: one level per open choice point
+
+// 256 bits, one per byte value.
+struct ByteSet {
+  uint64_t w[4] = {0, 0, 0, 0};
+  bool Has(uint8_t c) const { return (w[c >> 6] >> (c & 63)) & 1; }
+  void Add(uint8_t c) { w[c >> 6] |= uint64_t{1} << (c & 63); }
+  void AddRange(unsigned lo, unsigned hi) {
+    for (unsigned c = lo; c <= hi; ++c) Add(static_cast<uint8_t>(c));
+  }
+  void Merge(const ByteSet& o) {
+    for (int i = 0; i < 4; ++i) w[i] |= o.w[i];
+  }
+  void Invert() {
+    for (auto& x : w) x = ~x;
+  }
+  int Count() const {
+    int n = 0;
+    for (auto x : w) n += __builtin_popcountll(x);
+    return n;
+  }
+};
+
+// The classes PythonTraits gives Boost: bytes >= 0x80 are word characters, \s has the
+// ASCII separators 0x1c-0x1f, \d is 0-9.
+bool IsWordByte(uint8_t c) {
+  return c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+bool IsSpaceByte(uint8_t c) { return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f); }
+uint8_t Fold(uint8_t c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
+
+ByteSet CategorySet(char category) {
+  ByteSet s;
+  const char lower = static_cast<char>(category | 0x20);
+  for (unsigned c = 0; c < 256; ++c) {
+    const auto b = static_cast<uint8_t>(c);
+    const bool in = lower == 'd' ? (b >= '0' && b <= '9') : lower == 's' ? IsSpaceByte(b) : IsWordByte(b);
+    if (in) s.Add(b);
+  }
+  if (category != lower) s.Invert();
+  return s;
+}
+
+void FoldSet(ByteSet& s) {
+  for (unsigned c = 'a'; c <= 'z'; ++c) {
+    if (s.Has(static_cast<uint8_t>(c)) || s.Has(static_cast<uint8_t>(c - 32))) {
+      s.Add(static_cast<uint8_t>(c));
+      s.Add(static_cast<uint8_t>(c - 32));
+    }
+  }
+}
+
+enum class AssertKind : uint8_t { kTextStart, kLineStart, kDollar, kLineEnd, kTextEnd, kWordBoundary, kNotWordBoundary };
+
+// The parsed pattern.
+struct Ast {
+  enum class Kind { kEmpty, kSet, kLiteral, kAssert, kGroup, kConcat, kAlt, kRepeat, kLook, kBackref };
+  Kind kind = Kind::kEmpty;
+  ByteSet set;
+  bool single_char = false;  // a kSet standing for one literal byte (merged into literals)
+  std::string literal;
+  AssertKind assertion = AssertKind::kTextStart;
+  int group = 0;  // kGroup: capturing index (0: not capturing); kBackref: the group
+  int min = 0, max = -1;
+  bool greedy = true, ahead = true, negate = false;
+  std::vector<std::unique_ptr<Ast>> kids;
+};
+using AstPtr = std::unique_ptr<Ast>;
+
+AstPtr Make(Ast::Kind kind) {
+  auto a = std::make_unique<Ast>();
+  a->kind = kind;
+  return a;
+}
+
+// Python `re` syntax, the subset this matcher runs; anything else fails the parse.
+class Parser {
+ public:
+  Parser(std::string_view src, bool multiline, bool icase) : src_(src), multiline_(multiline), icase_(icase) {}
+
+  AstPtr Run() {
+    GlobalFlags();
+    AstPtr root = Alternation();
+    if (!ok_ || pos_ != src_.size()) return nullptr;
+    return root;
+  }
+  int groups() const { return groups_; }
+  bool icase() const { return icase_; }
+
+ private:
+  bool More() const { return pos_ < src_.size(); }
+  char At(size_t ahead = 0) const { return pos_ + ahead < src_.size() ? src_[pos_ + ahead] : '\0'; }
+  AstPtr Bad() {
+    ok_ = false;
+    return nullptr;
+  }
+
+  // Leading `(?iu)`-style groups; the translator has already rejected misplaced ones.
+  void GlobalFlags() {
+    while (src_.substr(pos_, 2) == "(?") {
+      size_t i = pos_ + 2;
+      while (i < src_.size() && std::string_view("aimsuL").find(src_[i]) != std::string_view::npos) ++i;
+      if (i == pos_ + 2 || i >= src_.size() || src_[i] != ')') return;
+      for (size_t j = pos_ + 2; j < i; ++j) {
+        if (src_[j] == 'i') icase_ = true;
+        if (src_[j] == 'm') multiline_ = true;
+        if (src_[j] == 's') dotall_ = true;
+      }
+      pos_ = i + 1;
+    }
+  }
+
+  AstPtr Alternation() {
+    auto alt = Make(Ast::Kind::kAlt);
+    alt->kids.push_back(Sequence());
+    while (ok_ && At() == '|' && More()) {
+      ++pos_;
+      alt->kids.push_back(Sequence());
+    }
+    if (!ok_) return nullptr;
+    if (alt->kids.size() == 1) return std::move(alt->kids[0]);
+    return alt;
+  }
+
+  AstPtr Sequence() {
+    auto seq = Make(Ast::Kind::kConcat);
+    while (ok_ && More() && At() != '|' && At() != ')') {
+      AstPtr atom = Atom();
+      if (!ok_) return nullptr;
+      if (!atom) continue;  // a comment
+      atom = Quantified(std::move(atom));
+      if (!ok_) return nullptr;
+      seq->kids.push_back(std::move(atom));
+    }
+    return seq;
+  }
+
+  // `{m}`, `{m,}`, `{,n}`, `{m,n}` at pos_: true with the bounds, else a literal `{`.
+  bool Brace(size_t& end, int& lo, int& hi) const {
+    size_t p = pos_ + 1;
+    std::string a, b;
+    while (p < src_.size() && IsDigit(src_[p])) a += src_[p++];
+    const bool comma = p < src_.size() && src_[p] == ',';
+    if (comma) {
+      ++p;
+      while (p < src_.size() && IsDigit(src_[p])) b += src_[p++];
+    }
+    if (p >= src_.size() || src_[p] != '}' || (!comma && a.empty())) return false;
+    if (a.size() > 6 || b.size() > 6) return false;
+    lo = a.empty() ? 0 : std::stoi(a);
+    hi = comma ? (b.empty() ? -1 : std::stoi(b)) : lo;
+    end = p + 1;
+    return true;
+  }
+
+  AstPtr Quantified(AstPtr atom) {
+    const char c = At();
+    int lo = 0, hi = -1;
+    if (c == '*' || c == '+' || c == '?') {
+      lo = c == '+' ? 1 : 0;
+      hi = c == '?' ? 1 : -1;
+      ++pos_;
+    } else if (c == '{') {
+      size_t end = 0;
+      if (!Brace(end, lo, hi)) return atom;
+      pos_ = end;
+    } else {
+      return atom;
+    }
+    if (atom->kind == Ast::Kind::kAssert || atom->kind == Ast::Kind::kLook) return Bad();
+    bool greedy = true;
+    if (At() == '?') {
+      greedy = false;
+      ++pos_;
+    } else if (At() == '+') {
+      return Bad();  // possessive
+    }
+    if (At() == '*' || At() == '+' || At() == '?' || At() == '{') return Bad();
+    auto rep = Make(Ast::Kind::kRepeat);
+    rep->min = lo;
+    rep->max = hi;
+    rep->greedy = greedy;
+    rep->kids.push_back(std::move(atom));
+    return rep;
+  }
+
+  AstPtr Char(uint8_t c) {
+    auto a = Make(Ast::Kind::kSet);
+    a->set.Add(c);
+    if (icase_) FoldSet(a->set);
+    a->single_char = true;
+    a->literal = std::string(1, static_cast<char>(c));
+    return a;
+  }
+
+  AstPtr Codepoint(uint32_t cp) {
+    if (cp < 0x80) return Char(static_cast<uint8_t>(cp));
+    auto a = Make(Ast::Kind::kLiteral);
+    a->literal = Utf8(cp);
+    return a;
+  }
+
+  AstPtr Assertion(AssertKind kind) {
+    auto a = Make(Ast::Kind::kAssert);
+    a->assertion = kind;
+    return a;
+  }
+
+  AstPtr Set(ByteSet s) {
+    auto a = Make(Ast::Kind::kSet);
+    a->set = s;
+    return a;
+  }
+
+  AstPtr Atom() {
+    const char c = src_[pos_];
+    switch (c) {
+      case '(': return Group();
+      case '[': return Class();
+      case '.': {
+        ++pos_;
+        ByteSet s;
+        s.Invert();
+        if (!dotall_) s.w[0] &= ~(uint64_t{1} << '\n');
+        return Set(s);
+      }
+      case '^': ++pos_; return Assertion(multiline_ ? AssertKind::kLineStart : AssertKind::kTextStart);
+      case '$': ++pos_; return Assertion(multiline_ ? AssertKind::kLineEnd : AssertKind::kDollar);
+      case '\\': return Escape();
+      case '*': case '+': case '?': return Bad();
+      case '{': {
+        size_t end = 0;
+        int lo = 0, hi = 0;
+        if (Brace(end, lo, hi)) return Bad();
+        ++pos_;
+        return Char('{');
+      }
+      default: break;
+    }
+    const auto u = static_cast<uint8_t>(c);
+    if (u < 0x80) {
+      ++pos_;
+      return Char(u);
+    }
+    const size_t n = std::min(Utf8Length(c), src_.size() - pos_);
+    auto a = Make(Ast::Kind::kLiteral);
+    a->literal = std::string(src_.substr(pos_, n));
+    pos_ += n;
+    return a;
+  }
+
+  bool Hex(size_t digits, uint32_t& cp) {
+    cp = 0;
+    for (size_t i = 0; i < digits; ++i) {
+      if (HexValue(At()) < 0) return false;
+      cp = cp * 16 + static_cast<uint32_t>(HexValue(src_[pos_++]));
+    }
+    return cp <= 0x10ffff;
+  }
+
+  AstPtr Escape() {
+    if (pos_ + 1 >= src_.size()) return Bad();
+    const char c = src_[pos_ + 1];
+    pos_ += 2;
+    switch (c) {
+      case 'A': return Assertion(AssertKind::kTextStart);
+      case 'Z': return Assertion(AssertKind::kTextEnd);
+      case 'b': return Assertion(AssertKind::kWordBoundary);
+      case 'B': return Assertion(AssertKind::kNotWordBoundary);
+      case 'd': case 'D': case 's': case 'S': case 'w': case 'W': return Set(CategorySet(c));
+      case 'a': return Char(0x07);
+      case 'f': return Char(0x0c);
+      case 'n': return Char('\n');
+      case 'r': return Char('\r');
+      case 't': return Char('\t');
+      case 'v': return Char(0x0b);
+      case 'x': case 'u': case 'U': {
+        uint32_t cp = 0;
+        if (!Hex(c == 'x' ? 2 : c == 'u' ? 4 : 8, cp)) return Bad();
+        return Codepoint(cp);
+      }
+      default: break;
+    }
+    if (IsDigit(c)) return DigitEscape(c);
+    if (IsAsciiAlpha(c)) return Bad();
+    if (IsHigh(c)) {
+      --pos_;
+      return Atom();  // `\é` is `é`
+    }
+    return Char(static_cast<uint8_t>(c));
+  }
+
+  // Python: `\0..` and three octal digits are octal, else a group reference.
+  AstPtr DigitEscape(char first) {
+    if (first == '0') {
+      uint32_t cp = 0;
+      for (int i = 0; i < 2 && IsOctal(At()); ++i) cp = cp * 8 + static_cast<uint32_t>(src_[pos_++] - '0');
+      return Codepoint(cp);
+    }
+    std::string digits(1, first);
+    if (IsDigit(At())) {
+      digits += src_[pos_++];
+      if (IsOctal(digits[0]) && IsOctal(digits[1]) && IsOctal(At())) {
+        digits += src_[pos_++];
+        const auto cp = static_cast<uint32_t>(std::stoul(digits, nullptr, 8));
+        if (cp > 0377) return Bad();
+        return Codepoint(cp);
+      }
+    }
+    const int group = std::stoi(digits);
+    if (group > groups_) return Bad();
+    auto a = Make(Ast::Kind::kBackref);
+    a->group = group;
+    return a;
+  }
+
+  // One class item: a byte (returned) or a category merged into `s` (-1).
+  int ClassItem(ByteSet& s) {
+    if (!More()) return -2;
+    const char c = src_[pos_];
+    if (static_cast<uint8_t>(c) >= 0x80) return -2;
+    if (c != '\\') {
+      ++pos_;
+      return static_cast<uint8_t>(c);
+    }
+    if (pos_ + 1 >= src_.size()) return -2;
+    const char e = src_[pos_ + 1];
+    pos_ += 2;
+    if (std::string_view("dDsSwW").find(e) != std::string_view::npos) {
+      s.Merge(CategorySet(e));
+      return -1;
+    }
+    static constexpr std::string_view kSimple = "abfnrtv\\";
+    static constexpr int kSimpleValue[] = {0x07, 0x08, 0x0c, '\n', '\r', '\t', 0x0b, '\\'};
+    if (auto i = kSimple.find(e); i != std::string_view::npos) return kSimpleValue[i];
+    if (e == 'x' || e == 'u' || e == 'U') {
+      uint32_t cp = 0;
+      if (!Hex(e == 'x' ? 2 : e == 'u' ? 4 : 8, cp) || cp >= 0x80) return -2;
+      return static_cast<int>(cp);
+    }
+    if (IsOctal(e)) {
+      uint32_t cp = static_cast<uint32_t>(e - '0');
+      for (int i = 0; i < 2 && IsOctal(At()); ++i) cp = cp * 8 + static_cast<uint32_t>(src_[pos_++] - '0');
+      return cp < 0x80 ? static_cast<int>(cp) : -2;
+    }
+    if (IsAsciiAlnum(e) || static_cast<uint8_t>(e) >= 0x80) return -2;
+    return static_cast<uint8_t>(e);
+  }
+
+  AstPtr Class() {
+    ++pos_;
+    bool negate = false;
+    if (At() == '^') {
+      negate = true;
+      ++pos_;
+    }
+    ByteSet s;
+    for (bool first = true;; first = false) {
+      if (!More()) return Bad();
+      if (src_[pos_] == ']' && !first) {
+        ++pos_;
+        break;
+      }
+      const int lo = ClassItem(s);
+      if (lo == -2) return Bad();
+      if (At() != '-' || lo == -1) {
+        if (lo == -1 && At() == '-' && At(1) != ']') return Bad();  // a range from a category
+        if (lo >= 0) s.Add(static_cast<uint8_t>(lo));
+        continue;
+      }
+      ++pos_;
+      if (!More()) return Bad();
+      if (src_[pos_] == ']') {
+        s.Add(static_cast<uint8_t>(lo));
+        s.Add('-');
+        continue;
+      }
+      const int hi = ClassItem(s);
+      if (hi < 0 || hi < lo) return Bad();
+      s.AddRange(static_cast<unsigned>(lo), static_cast<unsigned>(hi));
+    }
+    if (icase_) FoldSet(s);
+    if (negate) s.Invert();
+    return Set(s);
+  }
+
+  std::optional<int> NamedGroup(std::string_view name) const {
+    for (const auto& [n, index] : names_)
+      if (n == name) return index;
+    return std::nullopt;
+  }
+
+  AstPtr Group() {
+    ++pos_;
+    auto g = Make(Ast::Kind::kGroup);
+    if (At() != '?') {
+      g->group = ++groups_;
+    } else if (At(1) == ':') {
+      pos_ += 2;
+    } else if (At(1) == 'P' && At(2) == '<') {
+      const size_t end = src_.find('>', pos_ + 3);
+      if (end == std::string_view::npos) return Bad();
+      g->group = ++groups_;
+      names_.emplace_back(std::string(src_.substr(pos_ + 3, end - pos_ - 3)), g->group);
+      pos_ = end + 1;
+    } else if (At(1) == 'P' && At(2) == '=') {
+      const size_t end = src_.find(')', pos_ + 3);
+      if (end == std::string_view::npos) return Bad();
+      auto index = NamedGroup(src_.substr(pos_ + 3, end - pos_ - 3));
+      if (!index) return Bad();
+      pos_ = end + 1;
+      auto a = Make(Ast::Kind::kBackref);
+      a->group = *index;
+      return a;
+    } else if (At(1) == '#') {
+      const size_t end = src_.find(')', pos_);
+      if (end == std::string_view::npos) return Bad();
+      pos_ = end + 1;
+      return nullptr;
+    } else if (At(1) == '=' || At(1) == '!') {
+      g->kind = Ast::Kind::kLook;
+      g->negate = At(1) == '!';
+      pos_ += 2;
+    } else if (At(1) == '<' && (At(2) == '=' || At(2) == '!')) {
+      g->kind = Ast::Kind::kLook;
+      g->ahead = false;
+      g->negate = At(2) == '!';
+      pos_ += 3;
+    } else {
+      return Bad();  // conditionals, atomic groups, scoped flags
+    }
+    g->kids.push_back(Alternation());
+    if (!ok_ || At() != ')' || !More()) return Bad();
+    ++pos_;
+    return g;
+  }
+
+  std::string_view src_;
+  size_t pos_ = 0;
+  bool multiline_, icase_, dotall_ = false;
+  bool ok_ = true;
+  int groups_ = 0;
+  std::vector<std::pair<std::string, int>> names_;
+};
+
+// Width in bytes of what `a` matches when that is fixed (look-behind bodies).
+std::optional<int> FixedWidth(const Ast& a) {
+  switch (a.kind) {
+    case Ast::Kind::kEmpty: case Ast::Kind::kAssert: case Ast::Kind::kLook: return 0;
+    case Ast::Kind::kSet: return 1;
+    case Ast::Kind::kLiteral: return static_cast<int>(a.literal.size());
+    case Ast::Kind::kGroup: return FixedWidth(*a.kids[0]);
+    case Ast::Kind::kBackref: return std::nullopt;
+    case Ast::Kind::kConcat: {
+      int sum = 0;
+      for (const auto& k : a.kids) {
+        auto w = FixedWidth(*k);
+        if (!w) return std::nullopt;
+        sum += *w;
+      }
+      return sum;
+    }
+    case Ast::Kind::kAlt: {
+      std::optional<int> width;
+      for (const auto& k : a.kids) {
+        auto w = FixedWidth(*k);
+        if (!w || (width && *width != *w)) return std::nullopt;
+        width = w;
+      }
+      return width;
+    }
+    case Ast::Kind::kRepeat: {
+      auto w = FixedWidth(*a.kids[0]);
+      if (!w || a.min != a.max) return std::nullopt;
+      return *w * a.min;
+    }
+  }
+  return std::nullopt;
+}
+
+enum class Op : uint8_t {
+  kSet, kLiteral, kAssert, kOpen, kClose, kAlt, kRepeat, kRepeatTail, kLook, kBackref, kSucceed, kMatch
+};
+
+struct Node {
+  Op op = Op::kMatch;
+  AssertKind assertion = AssertKind::kTextStart;
+  bool greedy = true, single = false, negate = false, behind = false;
+  int next = -1;
+  int arg = 0;   // set / literal index, group, repeat node (tail), first branch (alt)
+  int count = 0;  // alt: branches
+  int min = 0, max = -1;
+  int body = -1;
+  int reg = 0;    // repeat: its two loop registers
+  int width = 0;  // look-behind: its width; alternation: its alt_masks index
+};
+
+}  // namespace
+
+struct Backtracker::Program {
+  std::vector<Node> nodes;
+  std::vector<ByteSet> sets;
+  std::vector<std::string> literals;  // folded when icase
+  std::vector<int> branches;
+  int start = 0;
+  int groups = 0;
+  int registers = 0;
+  bool icase = false;
+  bool anchored = false;
+  bool first_any = true;  // no first-byte filter
+  ByteSet first;
+  int first_byte = -1;  // the only possible first byte, for memchr
+  // Per node: the bytes a match from there can begin with, when known.
+  std::vector<ByteSet> node_first;
+  std::vector<uint8_t> node_first_known;
+  // Per alternation node (by `width` index): for each byte, the branches that may start
+  // with it, plus (entry 256) those that may match at the end of the text.
+  std::vector<std::array<uint64_t, 257>> alt_masks;
+};
+
+namespace {
+
+class Emitter {
+ public:
+  Emitter(Backtracker::Program& p) : p_(p) {}
+
+  int Add(Node n) {
+    p_.nodes.push_back(n);
+    return static_cast<int>(p_.nodes.size()) - 1;
+  }
+
+  int AddSet(const ByteSet& s) {
+    p_.sets.push_back(s);
+    return static_cast<int>(p_.sets.size()) - 1;
+  }
+
+  int Literal(std::string text, int next) {
+    if (p_.icase)
+      for (char& c : text) c = static_cast<char>(Fold(static_cast<uint8_t>(c)));
+    p_.literals.push_back(std::move(text));
+    Node n{Op::kLiteral};
+    n.arg = static_cast<int>(p_.literals.size()) - 1;
+    n.next = next;
+    return Add(n);
+  }
+
+  int Emit(const Ast& a, int next) {
+    switch (a.kind) {
+      case Ast::Kind::kEmpty: return next;
+      case Ast::Kind::kSet: {
+        Node n{Op::kSet};
+        n.arg = AddSet(a.set);
+        n.next = next;
+        return Add(n);
+      }
+      case Ast::Kind::kLiteral: return Literal(a.literal, next);
+      case Ast::Kind::kAssert: {
+        Node n{Op::kAssert};
+        n.assertion = a.assertion;
+        n.next = next;
+        return Add(n);
+      }
+      case Ast::Kind::kGroup: {
+        if (a.group == 0) return Emit(*a.kids[0], next);
+        Node close{Op::kClose};
+        close.arg = a.group;
+        close.next = next;
+        Node open{Op::kOpen};
+        open.arg = a.group;
+        open.next = Emit(*a.kids[0], Add(close));
+        return Add(open);
+      }
+      case Ast::Kind::kConcat: return Concat(a, next);
+      case Ast::Kind::kAlt: {
+        std::vector<int> starts;
+        for (const auto& k : a.kids) starts.push_back(Emit(*k, next));
+        Node n{Op::kAlt};
+        n.arg = static_cast<int>(p_.branches.size());
+        n.count = static_cast<int>(starts.size());
+        p_.branches.insert(p_.branches.end(), starts.begin(), starts.end());
+        return Add(n);
+      }
+      case Ast::Kind::kRepeat: return Repeat(a, next);
+      case Ast::Kind::kLook: {
+        Node n{Op::kLook};
+        n.negate = a.negate;
+        n.behind = !a.ahead;
+        if (n.behind) n.width = *FixedWidth(*a.kids[0]);
+        n.body = Emit(*a.kids[0], Add(Node{Op::kSucceed}));
+        n.next = next;
+        return Add(n);
+      }
+      case Ast::Kind::kBackref: {
+        Node n{Op::kBackref};
+        n.arg = a.group;
+        n.next = next;
+        return Add(n);
+      }
+    }
+    return next;
+  }
+
+  // Runs of literal bytes become one literal node.
+  int Concat(const Ast& a, int next) {
+    for (size_t i = a.kids.size(); i-- > 0;) {
+      const Ast& k = *a.kids[i];
+      if (!IsText(k)) {
+        next = Emit(k, next);
+        continue;
+      }
+      size_t first = i;
+      while (first > 0 && IsText(*a.kids[first - 1])) --first;
+      if (first == i && k.single_char) {
+        next = Emit(k, next);
+        continue;
+      }
+      std::string text;
+      for (size_t j = first; j <= i; ++j) text += a.kids[j]->literal;
+      next = Literal(std::move(text), next);
+      i = first;
+    }
+    return next;
+  }
+
+  static bool IsText(const Ast& a) {
+    return a.kind == Ast::Kind::kLiteral || (a.kind == Ast::Kind::kSet && a.single_char);
+  }
+
+  int Repeat(const Ast& a, int next) {
+    const Ast& body = *a.kids[0];
+    if (a.max == 0) return next;
+    if (a.min == 1 && a.max == 1) return Emit(body, next);
+    const Ast* inner = &body;
+    while (inner->kind == Ast::Kind::kGroup && inner->group == 0) inner = inner->kids[0].get();
+    if (a.min == 0 && a.max == 1 && inner->kind != Ast::Kind::kSet) {
+      // X? is (X|) and X?? is (|X): no loop registers (one iteration cannot be empty twice).
+      const int x = Emit(body, next);
+      Node n{Op::kAlt};
+      n.arg = static_cast<int>(p_.branches.size());
+      n.count = 2;
+      p_.branches.push_back(a.greedy ? x : next);
+      p_.branches.push_back(a.greedy ? next : x);
+      return Add(n);
+    }
+    Node r{Op::kRepeat};
+    r.min = a.min;
+    r.max = a.max;
+    r.greedy = a.greedy;
+    r.next = next;
+    r.reg = p_.registers;
+    p_.registers += 2;
+    const int index = Add(r);
+    if (inner->kind == Ast::Kind::kSet) {
+      Node s{Op::kSet};
+      s.arg = AddSet(inner->set);
+      const int set = Add(s);
+      p_.nodes[index].single = true;
+      p_.nodes[index].body = set;
+      return index;
+    }
+    Node tail{Op::kRepeatTail};
+    tail.arg = index;
+    const int start = Emit(body, Add(tail));
+    p_.nodes[index].body = start;
+    return index;
+  }
+
+ private:
+  Backtracker::Program& p_;
+};
+
+// The bytes a match from node `n` can begin with; false when any (or none needed).
+bool FirstBytes(const Backtracker::Program& p, int n, ByteSet& out, int depth) {
+  if (depth > 64) return false;
+  const Node& node = p.nodes[n];
+  switch (node.op) {
+    case Op::kSet: out.Merge(p.sets[node.arg]); return true;
+    case Op::kLiteral: {
+      const auto c = static_cast<uint8_t>(p.literals[node.arg][0]);
+      out.Add(c);
+      if (p.icase && c >= 'a' && c <= 'z') out.Add(static_cast<uint8_t>(c - 32));
+      return true;
+    }
+    case Op::kAssert: case Op::kOpen: case Op::kClose: case Op::kLook:
+      return FirstBytes(p, node.next, out, depth + 1);
+    case Op::kAlt:
+      for (int i = 0; i < node.count; ++i)
+        if (!FirstBytes(p, p.branches[node.arg + i], out, depth + 1)) return false;
+      return true;
+    case Op::kRepeat:
+      if (!FirstBytes(p, node.body, out, depth + 1)) return false;
+      return node.min > 0 || FirstBytes(p, node.next, out, depth + 1);
+    default: return false;
+  }
+}
+
+class Matcher {
+ public:
+  Matcher(const Backtracker::Program& p, std::string_view text, BacktrackState& st)
+      : p_(p), s_(reinterpret_cast<const uint8_t*>(text.data())), len_(static_cast<intptr_t>(text.size())), st_(st) {}
+
+  bool Run(int n, intptr_t pos) {
+    if (++st_.depth > kMaxDepth) {
+      st_.gave_up = true;
+      --st_.depth;
+      return false;
+    }
+    const bool ok = Loop(n, pos);
+    --st_.depth;
+    return ok;
+  }
+
+  void Unwind(size_t mark) {
+    auto& trail = st_.trail;
+    while (trail.size() > mark) {
+      st_.regs[trail.back().first] = trail.back().second;
+      trail.pop_back();
+    }
+  }
+
+ private:
+  __attribute__((always_inline)) void Set(int reg, intptr_t value) {
+    st_.trail.emplace_back(reg, st_.regs[reg]);
+    st_.regs[reg] = value;
+  }
+
+  // Every position whose byte (or whose being past the end) a search looks at goes
+  // through Touch: the search's outcome depends only on bytes [0, hi_) and, when hi_
+  // is past the end, on the length (see Backtracker::Search's replay).
+  void Touch(intptr_t i) {
+    if (i >= hi_) hi_ = i + 1;
+  }
+
+  bool IsWordAt(intptr_t i) {
+    Touch(i);
+    return i >= 0 && i < len_ && IsWordByte(s_[i]);
+  }
+
+  bool Assert(AssertKind kind, intptr_t pos) {
+    if (kind != AssertKind::kTextStart) Touch(pos);
+    if (kind == AssertKind::kDollar) Touch(pos + 1);
+    switch (kind) {
+      case AssertKind::kTextStart: return pos == 0;
+      case AssertKind::kLineStart: return pos == 0 || s_[pos - 1] == '\n';
+      case AssertKind::kDollar: return pos == len_ || (pos == len_ - 1 && s_[pos] == '\n');
+      case AssertKind::kLineEnd: return pos == len_ || s_[pos] == '\n';
+      case AssertKind::kTextEnd: return pos == len_;
+      case AssertKind::kWordBoundary: return IsWordAt(pos - 1) != IsWordAt(pos);
+      case AssertKind::kNotWordBoundary: return len_ > 0 && IsWordAt(pos - 1) == IsWordAt(pos);
+    }
+    return false;
+  }
+
+  bool LiteralAt(const std::string& lit, intptr_t pos) {
+    const auto n = static_cast<intptr_t>(lit.size());
+    Touch(pos + n - 1);
+    if (len_ - pos < n) return false;
+    if (!p_.icase) return std::memcmp(s_ + pos, lit.data(), lit.size()) == 0;
+    for (intptr_t i = 0; i < n; ++i)
+      if (Fold(s_[pos + i]) != static_cast<uint8_t>(lit[i])) return false;
+    return true;
+  }
+
+  // Cheap test that nothing from node `n` can match at `pos`.
+  bool CannotStart(int n, intptr_t pos) {
+    if (!p_.node_first_known[n]) return false;
+    Touch(pos);
+    return pos >= len_ || !p_.node_first[n].Has(s_[pos]);
+  }
+
+  bool Loop(int n, intptr_t pos) {
+    for (;;) {
+      if (++st_.steps > kMaxSteps) {
+        st_.gave_up = true;
+        return false;
+      }
+      const Node& node = p_.nodes[n];
+      switch (node.op) {
+        case Op::kSet:
+          Touch(pos);
+          if (pos >= len_ || !p_.sets[node.arg].Has(s_[pos])) return false;
+          ++pos;
+          n = node.next;
+          break;
+        case Op::kLiteral: {
+          const std::string& lit = p_.literals[node.arg];
+          if (!LiteralAt(lit, pos)) return false;
+          pos += static_cast<intptr_t>(lit.size());
+          n = node.next;
+          break;
+        }
+        case Op::kAssert:
+          if (!Assert(node.assertion, pos)) return false;
+          n = node.next;
+          break;
+        case Op::kOpen:
+          Set(2 * node.arg, pos);
+          n = node.next;
+          break;
+        case Op::kClose:
+          Set(2 * node.arg + 1, pos);
+          n = node.next;
+          break;
+        case Op::kAlt: {
+          Touch(pos);
+          uint64_t viable = p_.alt_masks[node.width][pos < len_ ? s_[pos] : 256];
+          if (viable == 0) return false;
+          for (;;) {
+            const int i = __builtin_ctzll(viable);
+            viable &= viable - 1;
+            const int branch = p_.branches[node.arg + i];
+            if (viable == 0) {  // the last one that can match: no choice point
+              n = branch;
+              break;
+            }
+            const size_t mark = st_.trail.size();
+            if (Run(branch, pos)) return true;
+            if (st_.gave_up) return false;
+            Unwind(mark);
+          }
+          break;
+        }
+        case Op::kRepeat:
+          if (node.single) return Single(node, pos);
+          Set(Reg(node, 0), 0);
+          Set(Reg(node, 1), -1);
+          return Step(node, 0, pos);
+        case Op::kRepeatTail: {
+          const Node& r = p_.nodes[node.arg];
+          return Step(r, st_.regs[Reg(r, 0)] + 1, pos);
+        }
+        case Op::kLook: {
+          const size_t mark = st_.trail.size();
+          bool ok;
+          if (node.behind) ok = pos >= node.width && Run(node.body, pos - node.width);
+          else ok = Run(node.body, pos);
+          if (st_.gave_up) return false;
+          if (node.negate || !ok) Unwind(mark);
+          if (ok == node.negate) return false;
+          n = node.next;
+          break;
+        }
+        case Op::kBackref: {
+          const intptr_t b = st_.regs[2 * node.arg], e = st_.regs[2 * node.arg + 1];
+          if (b < 0 || e < 0) return false;
+          const intptr_t size = e - b;
+          Touch(pos + size);
+          if (len_ - pos < size) return false;
+          for (intptr_t i = 0; i < size; ++i) {
+            const uint8_t x = s_[b + i], y = s_[pos + i];
+            if (p_.icase ? Fold(x) != Fold(y) : x != y) return false;
+          }
+          pos += size;
+          n = node.next;
+          break;
+        }
+        case Op::kSucceed: return true;
+        case Op::kMatch:
+          st_.regs[1] = pos;
+          return true;
+      }
+    }
+  }
+
+  static int Reg(const Node& r, int i) { return r.reg + i; }
+
+  // `count` iterations of a general repeat are done, the last one started at regs[reg+1].
+  bool Step(const Node& r, intptr_t count, intptr_t pos) {
+    const int count_reg = Reg(r, 0), start_reg = Reg(r, 1);
+    if (count < r.min) {  // as Python: no empty-iteration check below the minimum
+      Set(count_reg, count);
+      return Run(r.body, pos);
+    }
+    const bool more = (r.max < 0 || count < r.max) && pos != st_.regs[start_reg] && !CannotStart(r.body, pos);
+    if (r.greedy) {
+      if (more) {
+        const size_t mark = st_.trail.size();
+        Set(count_reg, count);
+        Set(start_reg, pos);
+        if (Run(r.body, pos)) return true;
+        if (st_.gave_up) return false;
+        Unwind(mark);
+      }
+      return Run(r.next, pos);
+    }
+    const size_t mark = st_.trail.size();
+    if (Run(r.next, pos)) return true;
+    if (st_.gave_up) return false;
+    Unwind(mark);
+    if (!more) return false;
+    Set(count_reg, count);
+    Set(start_reg, pos);
+    return Run(r.body, pos);
+  }
+
+  // A repeat of one byte class: count the run, then try the rest from each length.
+  bool Single(const Node& r, intptr_t pos) {
+    const ByteSet& set = p_.sets[p_.nodes[r.body].arg];
+    const intptr_t room = len_ - pos;
+    const intptr_t limit = r.max < 0 ? room : std::min<intptr_t>(r.max, room);
+    intptr_t k = 0;
+    while (k < limit && set.Has(s_[pos + k])) ++k;
+    Touch(pos + k);
+    st_.steps += static_cast<size_t>(k);
+    if (k < r.min) return false;
+    if (r.greedy) {
+      for (intptr_t i = k; i >= r.min; --i) {
+        if (CannotStart(r.next, pos + i)) continue;
+        const size_t mark = st_.trail.size();
+        if (Run(r.next, pos + i)) return true;
+        if (st_.gave_up) return false;
+        Unwind(mark);
+      }
+      return false;
+    }
+    for (intptr_t i = r.min; i <= k; ++i) {
+      if (CannotStart(r.next, pos + i)) continue;
+      const size_t mark = st_.trail.size();
+      if (Run(r.next, pos + i)) return true;
+      if (st_.gave_up) return false;
+      Unwind(mark);
+    }
+    return false;
+  }
+
+  const Backtracker::Program& p_;
+  const uint8_t* s_;
+  intptr_t len_;
+  BacktrackState& st_;
+
+ public:
+  intptr_t hi_ = 0;
+};
+
+}  // namespace
+
+std::optional<Backtracker> Backtracker::Compile(std::string_view python_pattern, bool multiline, bool ignore_case) {
+  Parser parser(python_pattern, multiline, ignore_case);
+  AstPtr root = parser.Run();
+  if (!root) return std::nullopt;
+  auto program = std::make_shared<Program>();
+  program->icase = parser.icase();
+  program->groups = parser.groups();
+  program->registers = 2 * (program->groups + 1);
+  // Look-behinds must be of fixed width (the translator has let Boost judge the rest).
+  struct Check {
+    static bool LookBehindsFixed(const Ast& a) {
+      if (a.kind == Ast::Kind::kLook && !a.ahead && !FixedWidth(*a.kids[0])) return false;
+      for (const auto& k : a.kids)
+        if (!LookBehindsFixed(*k)) return false;
+      return true;
+    }
+  };
+  if (!Check::LookBehindsFixed(*root)) return std::nullopt;
+  Emitter emitter(*program);
+  const int match = emitter.Add(Node{Op::kMatch});
+  program->start = emitter.Emit(*root, match);
+  const Node& first = program->nodes[program->start];
+  program->anchored = first.op == Op::kAssert && first.assertion == AssertKind::kTextStart;
+  program->node_first.resize(program->nodes.size());
+  program->node_first_known.resize(program->nodes.size());
+  for (size_t n = 0; n < program->nodes.size(); ++n) {
+    ByteSet set;
+    program->node_first_known[n] = FirstBytes(*program, static_cast<int>(n), set, 0);
+    program->node_first[n] = set;
+  }
+  for (Node& node : program->nodes) {
+    if (node.op != Op::kAlt) continue;
+    if (node.count > 64) return std::nullopt;
+    node.width = static_cast<int>(program->alt_masks.size());
+    std::array<uint64_t, 257> masks{};
+    for (int i = 0; i < node.count; ++i) {
+      const int branch = program->branches[node.arg + i];
+      const bool known = program->node_first_known[branch];
+      for (unsigned c = 0; c < 256; ++c)
+        if (!known || program->node_first[branch].Has(static_cast<uint8_t>(c))) masks[c] |= uint64_t{1} << i;
+      if (!known) masks[256] |= uint64_t{1} << i;
+    }
+    program->alt_masks.push_back(masks);
+  }
+  ByteSet bytes;
+  program->first_any = !FirstBytes(*program, program->start, bytes, 0);
+  program->first = bytes;
+  if (!program->first_any && bytes.Count() == 1)
+    for (unsigned c = 0; c < 256; ++c)
+      if (bytes.Has(static_cast<uint8_t>(c))) program->first_byte = static_cast<int>(c);
+  return Backtracker(std::move(program));
+}
+
+int Backtracker::group_count() const { return program_->groups; }
+
+namespace {
+
+// Whether `text` agrees with the last anchored search of `program` on every byte it read.
+bool CanReplay(const void* program, std::string_view text, const BacktrackState& state) {
+  if (state.replay_program != program) return false;
+  const std::string& seen = state.replay_text;
+  if (state.replay_whole) return text == seen;
+  return text.size() >= static_cast<size_t>(state.replay_hi) && std::memcmp(text.data(), seen.data(), seen.size()) == 0;
+}
+
+}  // namespace
+
+Backtracker::Outcome Backtracker::Search(std::string_view text, bool anchored, BacktrackState& state) const {
+  const Program& p = *program_;
+  const bool once = anchored || p.anchored;
+  if (once && CanReplay(&p, text, state)) {
+    state.regs = state.replay_regs;
+    return state.replay_matched ? Outcome::kMatch : Outcome::kNoMatch;
+  }
+  state.regs.assign(static_cast<size_t>(p.registers), -1);
+  state.trail.clear();
+  state.steps = 0;
+  state.depth = 0;
+  state.gave_up = false;
+  Matcher matcher(p, text, state);
+  const auto len = static_cast<intptr_t>(text.size());
+  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
+  if (once) {
+    state.regs[0] = 0;
+    const bool matched = matcher.Run(p.start, 0);
+    if (state.gave_up) {
+      state.replay_program = nullptr;
+      return Outcome::kGaveUp;
+    }
+    if (!matched) matcher.Unwind(0);
+    state.replay_program = &p;
+    state.replay_whole = matcher.hi_ > len;
+    state.replay_hi = matcher.hi_;
+    state.replay_text.assign(text.data(), static_cast<size_t>(std::min(matcher.hi_, len)));
+    state.replay_matched = matched;
+    state.replay_regs = state.regs;
+    return matched ? Outcome::kMatch : Outcome::kNoMatch;
+  }
+  for (intptr_t pos = 0; pos <= len; ++pos) {
+    if (!p.first_any) {
+      if (p.first_byte >= 0) {
+        const void* hit = pos < len ? std::memchr(s + pos, p.first_byte, static_cast<size_t>(len - pos)) : nullptr;
+        if (hit == nullptr) break;
+        pos = static_cast<const uint8_t*>(hit) - s;
+      } else {
+        while (pos < len && !p.first.Has(s[pos])) ++pos;
+        if (pos == len) break;
+      }
+    }
+    state.regs[0] = pos;
+    if (matcher.Run(p.start, pos)) return Outcome::kMatch;
+    if (state.gave_up) return Outcome::kGaveUp;
+    matcher.Unwind(0);
+  }
+  return Outcome::kNoMatch;
+}
+
+}  // namespace portcullis::regex::internal

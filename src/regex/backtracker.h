@@ -1,0 +1,66 @@
+#pragma once
+// A small backtracking matcher for the common subset of Python `re` patterns, run in
+// place of Boost.Regex where it can be. Private to the regex module.
+//
+// Why: Boost.Regex spends several hundred instructions setting up every search before it
+// reads a character, and a few thousand on a date template; fail2ban's date templates and
+// most failregexes use a handful of constructs (literals, classes, groups, alternation,
+// greedy and lazy repeats, anchors, \b, look-arounds, back-references) that a direct
+// backtracker runs in a fraction of that. It follows Python's semantics for what it
+// accepts (leftmost match, first alternative first, greedy or lazy repeats, an empty
+// iteration ends a loop) on bytes, with the same character classes as PythonTraits
+// (bytes >= 0x80 are word characters, \s adds 0x1c-0x1f). Anything else (verbose mode,
+// scoped flags, conditionals, possessive repeats, non-ASCII in a class) makes
+// Backtracker::Compile return nothing and Boost runs the pattern as before.
+//
+// A search that takes too many steps or nests too deep gives up (kGaveUp); the caller
+// then runs Boost, so pathological patterns behave exactly as they did.
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace portcullis::regex::internal {
+
+// Per-search scratch: reused by one thread, it keeps its storage.
+struct BacktrackState {
+  std::vector<intptr_t> regs;                      // group spans (2 per group), then loop registers
+  std::vector<std::pair<int, intptr_t>> trail;     // undo log of register writes
+  size_t steps = 0;
+  int depth = 0;
+  bool gave_up = false;
+  // The last anchored search, replayed when the next text agrees with it on every byte
+  // that search looked at (log lines of the same second share their date).
+  const void* replay_program = nullptr;
+  std::string replay_text;  // those bytes: [0, hi), or the whole text when hi passed its end
+  intptr_t replay_hi = 0;
+  bool replay_whole = false;
+  bool replay_matched = false;
+  std::vector<intptr_t> replay_regs;
+};
+
+class Backtracker {
+ public:
+  enum class Outcome { kMatch, kNoMatch, kGaveUp };
+
+  // Nothing when the pattern uses a construct this matcher does not run.
+  static std::optional<Backtracker> Compile(std::string_view python_pattern, bool multiline, bool ignore_case);
+
+  // re.search (or re.match when `anchored`). On kMatch, state.regs[2g] / [2g+1] are the
+  // offsets of group g in `text`, -1 when it did not take part.
+  Outcome Search(std::string_view text, bool anchored, BacktrackState& state) const;
+
+  int group_count() const;
+
+  struct Program;
+
+ private:
+  explicit Backtracker(std::shared_ptr<const Program> program) : program_(std::move(program)) {}
+  std::shared_ptr<const Program> program_;
+};
+
+}  // namespace portcullis::regex::internal

@@ -1,0 +1,167 @@
+// The backtracker against Boost: for every pattern of the subset, every text, both
+// engines must agree on whether it matches and on every group's span.
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "portcullis/regex/regex.h"
+
+namespace portcullis::regex {
+namespace {
+
+struct Case {
+  const char* pattern;
+  std::vector<std::string> texts;
+  CompileOptions options = {};
+};
+
+std::string Spans(const Regex& re, const Match& m) {
+  std::string out;
+  for (int g = 0; g <= re.GroupCount(); ++g)
+    out += m.Matched(g) ? "(" + std::to_string(m.Begin(g)) + "," + std::to_string(m.End(g)) + ")" : "(-)";
+  return out;
+}
+
+void ExpectSameAsBoost(const Case& c) {
+  CompileOptions boost_only = c.options;
+  boost_only.backtracker = false;
+  auto native = Regex::Compile(c.pattern, c.options);
+  auto boost = Regex::Compile(c.pattern, boost_only);
+  ASSERT_TRUE(native && boost) << c.pattern;
+  EXPECT_TRUE(native->backtracker()) << c.pattern;
+  EXPECT_FALSE(boost->backtracker()) << c.pattern;
+  Match a, b;
+  for (const std::string& text : c.texts) {
+    for (bool at_start : {false, true}) {
+      const bool x = at_start ? native->MatchAtStart(text, a) : native->Search(text, a);
+      const bool y = at_start ? boost->MatchAtStart(text, b) : boost->Search(text, b);
+      if (b.complexity_exceeded()) continue;  // Boost gave up where Python (and we) go on
+      ASSERT_EQ(x, y) << c.pattern << " on '" << text << "' at_start=" << at_start;
+      if (x) EXPECT_EQ(Spans(*native, a), Spans(*boost, b)) << c.pattern << " on '" << text << "'";
+    }
+  }
+}
+
+const std::vector<std::string> kLines = {
+    "",
+    "a",
+    "aaa",
+    "abcabc",
+    "Mar  1 00:00:00 mx1 postfix/smtpd[1]: connect from unknown[192.0.2.1]",
+    "Mar 1 00:00:00.123 host sshd[22]: Failed password for root from 192.0.2.7 port 22 ssh2",
+    "Tue Mar 01 2005 12:00:00 x",
+    "2005-03-01 23:59:59,123 +0100 [error] client 198.51.100.2",
+    "[01/Mar/2005:12:00:00 +0100] \"GET /x HTTP/1.1\" 404",
+    "user=<bob> rip=2001:db8::1, lip=10.0.0.1",
+    "line one\nline two\n",
+    "end with newline\n",
+    "été \xc3\xa9t\xc3\xa9 word_1 x",
+    "  \t leading blanks",
+    "1124013600.123 epoch",
+    "foo foo bar bar",
+    "FOO Foo foo",
+};
+
+TEST(BacktrackerTest, AgreesWithBoostOnTheSubset) {
+  const std::vector<Case> cases = {
+      {"a", kLines},
+      {"a*", kLines},
+      {"a+?b?", kLines},
+      {"(a|ab)(c|bcd)?", kLines},
+      {"(?:a|b)*c", kLines},
+      {"(a*)*b", kLines},
+      {"(a|)*", kLines},
+      {"(?:(a)|b)*", kLines},
+      {"(a){2,3}", kLines},
+      {"x{,2}y", kLines},
+      {"a{2}", kLines},
+      {"a{", kLines},
+      {"^\\s*(\\S+)\\s+(\\S+)", kLines},
+      {"(?P<w>\\w+) (?P=w)", kLines},
+      {"(\\w+)\\s\\1", kLines},
+      {"\\bfoo\\b", kLines},
+      {"\\Bo\\B", kLines},
+      {"o\\B", kLines},
+      {"^line", kLines},
+      {"^line", kLines, {.multiline = true}},
+      {"two$", kLines},
+      {"one$", kLines, {.multiline = true}},
+      {"newline$", kLines},
+      {"\\Z", kLines},
+      {"\\Aa", kLines},
+      {".+", kLines},
+      {"(?s).+", kLines},
+      {"(?i)foo", kLines},
+      {"foo", kLines, {.ignore_case = true}},
+      {"[^a-z]+", kLines},
+      {"(?i)[^a-z]+", kLines},
+      {"[]a]+|[a-]+", kLines},
+      {"[\\d.]+", kLines},
+      {"[\\w\\-]+@?", kLines},
+      {"(?=\\d)\\d+(?!\\.)", kLines},
+      {"(?<=from )\\S+", kLines},
+      {"(?<!\\d)\\d{3}(?!\\d)", kLines},
+      {"(?<=\\s)\\w+", kLines},
+      {"(?:\\[|\\()?\\d+(?:\\]|\\))?", kLines},
+      {"\\xe9t\\xe9", kLines},
+      {"\xc3\xa9+", kLines},
+      {"for (?:invalid user )?(?P<user>.*?) from (?P<host>\\S+)( port \\d+)?", kLines},
+      {"^(?P<a>.*?)(?P<b>o*)$", kLines},
+      {"(?:\\s*\\w+)*x", kLines},
+      {"(a|b|c|d|e|f|g|h|i|j|k|l|m|n|o|p|q|r|s|t|u|v|w|x|y|z)+", kLines},
+      {"(?#comment)a(?#another)b?", kLines},
+      {"(?iu)^(?:\\W{0,2})?((?:(?P<a>mon|tue|wed|thu|fri|sat|sun)\\s+)?(?P<b>jan|feb|mar|apr|may|jun|jul|aug|sep|"
+       "oct|nov|dec)\\s+(?P<d>[1-2]\\d|[0 ]?[1-9]|3[0-1]) ?(?P<H>[0-2]?\\d):(?P<M>[0-5]?\\d):(?P<S>[0-5]?\\d|6[0-1])"
+       "(?:\\.(?P<f>[0-9]{1,6}))?)(?=\\b|\\W|$)",
+       kLines},
+      {"(?=^|\\b|\\W)((?P<Y>\\d{4})-(?P<m>0?[1-9]|1[0-2])-(?P<d>[1-2]\\d|[0 ]?[1-9]|3[0-1])[T ](?P<H>[0-1]?\\d|2[0-3])"
+       ":(?P<M>[0-5]?\\d):(?P<S>[0-5]?\\d|6[0-1])(?:[.,](?P<f>[0-9]{1,6}))?(?:\\s*(?P<z>Z|UTC|GMT|[+-][01]\\d(?::?\\d{2})"
+       "?))?)(?=\\b|\\W|$)",
+       kLines},
+  };
+  for (const Case& c : cases) ExpectSameAsBoost(c);
+}
+
+// The same text searched twice, and texts that share the bytes an anchored search read,
+// give the same spans as a fresh search.
+TEST(BacktrackerTest, ReplayedSearchesGiveFreshResults) {
+  auto re = Regex::Compile(R"(^(?P<mon>[A-Z][a-z]{2}) +(?P<day>\d+) (?P<t>\d\d:\d\d:\d\d)(?:\.(?P<f>\d+))?\b)");
+  ASSERT_TRUE(re);
+  const std::vector<std::string> lines = {
+      "Mar  1 00:00:00 a", "Mar  1 00:00:00 b", "Mar  1 00:00:00.5 c", "Mar  1 00:00:00", "Mar  1 00:00:00",
+      "Mar  1 00:00:00x", "Mar  1 00:00:01 a", "Mar  1 00:00:0",   "Mar  1 00:00:00 a",
+  };
+  Match warm;
+  for (const std::string& line : lines) {
+    Match fresh;
+    const bool a = re->Search(line, warm);
+    const bool b = re->Search(line, fresh);
+    ASSERT_EQ(a, b) << line;
+    if (a) EXPECT_EQ(Spans(*re, warm), Spans(*re, fresh)) << line;
+  }
+}
+
+// What the backtracker does not run stays on Boost.
+TEST(BacktrackerTest, OtherConstructsStayOnBoost) {
+  for (const char* pattern : {"(?x) a b # comment", "(?i:a)b", "(a)?(?(1)b|c)", "(?>a+)b", "a++", "[é]", "\\N{DIGIT ONE}"}) {
+    auto re = Regex::Compile(pattern);
+    if (!re) continue;  // rejected as Python rejects it
+    EXPECT_FALSE(re->backtracker()) << pattern;
+  }
+}
+
+// A search that runs too long on the backtracker is handed to Boost, which decides.
+TEST(BacktrackerTest, GivingUpFallsBackToBoost) {
+  auto re = Regex::Compile(R"((?:a|aa)+b)");
+  ASSERT_TRUE(re);
+  Match m;
+  const std::string text(40, 'a');
+  EXPECT_FALSE(re->Search(text, m));
+  EXPECT_TRUE(re->Search(text + "b", m));
+  EXPECT_EQ(m.Begin(0), 0u);
+}
+
+}  // namespace
+}  // namespace portcullis::regex
