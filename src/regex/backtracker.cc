@@ -66,15 +66,16 @@ enum class AssertKind : uint8_t { kTextStart, kLineStart, kDollar, kLineEnd, kTe
 
 // The parsed pattern.
 struct Ast {
-  enum class Kind { kEmpty, kSet, kLiteral, kAssert, kGroup, kConcat, kAlt, kRepeat, kLook, kBackref };
+  enum class Kind { kEmpty, kSet, kLiteral, kAssert, kGroup, kConcat, kAlt, kRepeat, kLook, kBackref, kCond };
   Kind kind = Kind::kEmpty;
   ByteSet set;
   bool single_char = false;  // a kSet standing for one literal byte (merged into literals)
   std::string literal;
   AssertKind assertion = AssertKind::kTextStart;
-  int group = 0;  // kGroup: capturing index (0: not capturing); kBackref: the group
+  int group = 0;  // kGroup: capturing index (0: not capturing); kBackref, kCond: the group
   int min = 0, max = -1;
   bool greedy = true, ahead = true, negate = false;
+  bool fold = false;  // kLiteral, kBackref: compared ignoring ASCII case
   std::vector<std::unique_ptr<Ast>> kids;
 };
 using AstPtr = std::unique_ptr<Ast>;
@@ -97,9 +98,14 @@ class Parser {
     return root;
   }
   int groups() const { return groups_; }
-  bool icase() const { return icase_; }
 
  private:
+  AstPtr New(Ast::Kind kind) const {
+    AstPtr a = Make(kind);
+    a->fold = icase_;
+    return a;
+  }
+
   bool More() const { return pos_ < src_.size(); }
   char At(size_t ahead = 0) const { return pos_ + ahead < src_.size() ? src_[pos_ + ahead] : '\0'; }
   AstPtr Bad() {
@@ -123,7 +129,7 @@ class Parser {
   }
 
   AstPtr Alternation() {
-    auto alt = Make(Ast::Kind::kAlt);
+    auto alt = New(Ast::Kind::kAlt);
     alt->kids.push_back(Sequence());
     while (ok_ && At() == '|' && More()) {
       ++pos_;
@@ -135,7 +141,7 @@ class Parser {
   }
 
   AstPtr Sequence() {
-    auto seq = Make(Ast::Kind::kConcat);
+    auto seq = New(Ast::Kind::kConcat);
     while (ok_ && More() && At() != '|' && At() != ')') {
       AstPtr atom = Atom();
       if (!ok_) return nullptr;
@@ -188,7 +194,7 @@ class Parser {
       return Bad();  // possessive
     }
     if (At() == '*' || At() == '+' || At() == '?' || At() == '{') return Bad();
-    auto rep = Make(Ast::Kind::kRepeat);
+    auto rep = New(Ast::Kind::kRepeat);
     rep->min = lo;
     rep->max = hi;
     rep->greedy = greedy;
@@ -197,7 +203,7 @@ class Parser {
   }
 
   AstPtr Char(uint8_t c) {
-    auto a = Make(Ast::Kind::kSet);
+    auto a = New(Ast::Kind::kSet);
     a->set.Add(c);
     if (icase_) FoldSet(a->set);
     a->single_char = true;
@@ -207,19 +213,19 @@ class Parser {
 
   AstPtr Codepoint(uint32_t cp) {
     if (cp < 0x80) return Char(static_cast<uint8_t>(cp));
-    auto a = Make(Ast::Kind::kLiteral);
+    auto a = New(Ast::Kind::kLiteral);
     a->literal = Utf8(cp);
     return a;
   }
 
   AstPtr Assertion(AssertKind kind) {
-    auto a = Make(Ast::Kind::kAssert);
+    auto a = New(Ast::Kind::kAssert);
     a->assertion = kind;
     return a;
   }
 
   AstPtr Set(ByteSet s) {
-    auto a = Make(Ast::Kind::kSet);
+    auto a = New(Ast::Kind::kSet);
     a->set = s;
     return a;
   }
@@ -255,7 +261,7 @@ class Parser {
       return Char(u);
     }
     const size_t n = std::min(Utf8Length(c), src_.size() - pos_);
-    auto a = Make(Ast::Kind::kLiteral);
+    auto a = New(Ast::Kind::kLiteral);
     a->literal = std::string(src_.substr(pos_, n));
     pos_ += n;
     return a;
@@ -321,7 +327,7 @@ class Parser {
     }
     const int group = std::stoi(digits);
     if (group > groups_) return Bad();
-    auto a = Make(Ast::Kind::kBackref);
+    auto a = New(Ast::Kind::kBackref);
     a->group = group;
     return a;
   }
@@ -404,7 +410,7 @@ class Parser {
 
   AstPtr Group() {
     ++pos_;
-    auto g = Make(Ast::Kind::kGroup);
+    auto g = New(Ast::Kind::kGroup);
     if (At() != '?') {
       g->group = ++groups_;
     } else if (At(1) == ':') {
@@ -421,7 +427,7 @@ class Parser {
       auto index = NamedGroup(src_.substr(pos_ + 3, end - pos_ - 3));
       if (!index) return Bad();
       pos_ = end + 1;
-      auto a = Make(Ast::Kind::kBackref);
+      auto a = New(Ast::Kind::kBackref);
       a->group = *index;
       return a;
     } else if (At(1) == '#') {
@@ -438,13 +444,70 @@ class Parser {
       g->ahead = false;
       g->negate = At(2) == '!';
       pos_ += 3;
+    } else if (At(1) == '(') {
+      return Conditional();
+    } else if (std::string_view("aimsu-").find(At(1)) != std::string_view::npos) {
+      return ScopedFlags();
     } else {
-      return Bad();  // conditionals, atomic groups, scoped flags
+      return Bad();  // atomic groups, scoped flags
     }
     g->kids.push_back(Alternation());
     if (!ok_ || At() != ')' || !More()) return Bad();
     ++pos_;
     return g;
+  }
+
+  // (?i:...), (?-i:...) and the like (not x: verbose mode is left to Boost).
+  AstPtr ScopedFlags() {
+    const bool saved_icase = icase_, saved_multiline = multiline_, saved_dotall = dotall_;
+    bool on = true;
+    for (pos_ += 1; More() && At() != ':'; ++pos_) {
+      const char f = At();
+      if (f == '-') on = false;
+      else if (f == 'i') icase_ = on;
+      else if (f == 'm') multiline_ = on;
+      else if (f == 's') dotall_ = on;
+      else if (f != 'a' && f != 'u') return Bad();
+    }
+    if (!More()) return Bad();
+    ++pos_;
+    auto g = New(Ast::Kind::kGroup);
+    g->kids.push_back(Alternation());
+    icase_ = saved_icase;
+    multiline_ = saved_multiline;
+    dotall_ = saved_dotall;
+    if (!ok_ || At() != ')' || !More()) return Bad();
+    ++pos_;
+    return g;
+  }
+
+  // (?(name)yes|no) or (?(1)yes|no): kCond with kids yes and no (the translator has
+  // checked the reference and that there are at most two branches).
+  AstPtr Conditional() {
+    const size_t end = src_.find(')', pos_ + 2);
+    if (end == std::string_view::npos) return Bad();
+    const std::string_view ref = src_.substr(pos_ + 2, end - pos_ - 2);
+    auto cond = New(Ast::Kind::kCond);
+    if (auto index = NamedGroup(ref)) {
+      cond->group = *index;
+    } else if (!ref.empty() && ref.size() < 4 && std::all_of(ref.begin(), ref.end(), IsDigit)) {
+      cond->group = std::stoi(std::string(ref));
+      if (cond->group < 1 || cond->group > groups_) return Bad();
+    } else {
+      return Bad();
+    }
+    pos_ = end + 1;
+    auto yes = Sequence();
+    AstPtr no = New(Ast::Kind::kEmpty);
+    if (ok_ && At() == '|' && More()) {
+      ++pos_;
+      no = Sequence();
+    }
+    if (!ok_ || At() != ')' || !More()) return Bad();
+    ++pos_;
+    cond->kids.push_back(std::move(yes));
+    cond->kids.push_back(std::move(no));
+    return cond;
   }
 
   std::string_view src_;
@@ -463,6 +526,11 @@ std::optional<int> FixedWidth(const Ast& a) {
     case Ast::Kind::kLiteral: return static_cast<int>(a.literal.size());
     case Ast::Kind::kGroup: return FixedWidth(*a.kids[0]);
     case Ast::Kind::kBackref: return std::nullopt;
+    case Ast::Kind::kCond: {
+      auto yes = FixedWidth(*a.kids[0]), no = FixedWidth(*a.kids[1]);
+      if (!yes || !no || *yes != *no) return std::nullopt;
+      return yes;
+    }
     case Ast::Kind::kConcat: {
       int sum = 0;
       for (const auto& k : a.kids) {
@@ -491,18 +559,19 @@ std::optional<int> FixedWidth(const Ast& a) {
 }
 
 enum class Op : uint8_t {
-  kSet, kLiteral, kAssert, kOpen, kClose, kAlt, kRepeat, kRepeatTail, kLook, kBackref, kSucceed, kMatch
+  kSet, kLiteral, kAssert, kOpen, kClose, kAlt, kRepeat, kRepeatTail, kLook, kBackref, kCond, kSucceed, kMatch
 };
 
 struct Node {
   Op op = Op::kMatch;
   AssertKind assertion = AssertKind::kTextStart;
-  bool greedy = true, single = false, negate = false, behind = false;
+  bool greedy = true, single = false, negate = false, behind = false, fold = false;
   int next = -1;
   int arg = 0;   // set / literal index, group, repeat node (tail), first branch (alt)
   int count = 0;  // alt: branches
   int min = 0, max = -1;
   int body = -1;
+  int other = -1;  // conditional: the branch taken when the group did not match
   int reg = 0;    // repeat: its two loop registers
   int width = 0;  // look-behind: its width; alternation: its alt_masks index
 };
@@ -512,12 +581,11 @@ struct Node {
 struct Backtracker::Program {
   std::vector<Node> nodes;
   std::vector<ByteSet> sets;
-  std::vector<std::string> literals;  // folded when icase
+  std::vector<std::string> literals;  // lower-cased when their node folds
   std::vector<int> branches;
   int start = 0;
   int groups = 0;
   int registers = 0;
-  bool icase = false;
   bool anchored = false;
   bool first_any = true;  // no first-byte filter
   ByteSet first;
@@ -546,11 +614,12 @@ class Emitter {
     return static_cast<int>(p_.sets.size()) - 1;
   }
 
-  int Literal(std::string text, int next) {
-    if (p_.icase)
+  int Literal(std::string text, bool fold, int next) {
+    if (fold)
       for (char& c : text) c = static_cast<char>(Fold(static_cast<uint8_t>(c)));
     p_.literals.push_back(std::move(text));
     Node n{Op::kLiteral};
+    n.fold = fold;
     n.arg = static_cast<int>(p_.literals.size()) - 1;
     n.next = next;
     return Add(n);
@@ -565,7 +634,7 @@ class Emitter {
         n.next = next;
         return Add(n);
       }
-      case Ast::Kind::kLiteral: return Literal(a.literal, next);
+      case Ast::Kind::kLiteral: return Literal(a.literal, a.fold, next);
       case Ast::Kind::kAssert: {
         Node n{Op::kAssert};
         n.assertion = a.assertion;
@@ -586,11 +655,7 @@ class Emitter {
       case Ast::Kind::kAlt: {
         std::vector<int> starts;
         for (const auto& k : a.kids) starts.push_back(Emit(*k, next));
-        Node n{Op::kAlt};
-        n.arg = static_cast<int>(p_.branches.size());
-        n.count = static_cast<int>(starts.size());
-        p_.branches.insert(p_.branches.end(), starts.begin(), starts.end());
-        return Add(n);
+        return Alternatives(starts);
       }
       case Ast::Kind::kRepeat: return Repeat(a, next);
       case Ast::Kind::kLook: {
@@ -605,11 +670,33 @@ class Emitter {
       case Ast::Kind::kBackref: {
         Node n{Op::kBackref};
         n.arg = a.group;
+        n.fold = a.fold;
         n.next = next;
+        return Add(n);
+      }
+      case Ast::Kind::kCond: {
+        Node n{Op::kCond};
+        n.arg = a.group;
+        n.body = Emit(*a.kids[0], next);
+        n.other = Emit(*a.kids[1], next);
         return Add(n);
       }
     }
     return next;
+  }
+
+  // An ordered choice of up to 64 branches per node (a bit mask each); more nest.
+  int Alternatives(std::vector<int> starts) {
+    if (starts.size() > 64) {
+      std::vector<int> rest(starts.begin() + 63, starts.end());
+      starts.resize(63);
+      starts.push_back(Alternatives(std::move(rest)));
+    }
+    Node n{Op::kAlt};
+    n.arg = static_cast<int>(p_.branches.size());
+    n.count = static_cast<int>(starts.size());
+    p_.branches.insert(p_.branches.end(), starts.begin(), starts.end());
+    return Add(n);
   }
 
   // Runs of literal bytes become one literal node.
@@ -621,14 +708,14 @@ class Emitter {
         continue;
       }
       size_t first = i;
-      while (first > 0 && IsText(*a.kids[first - 1])) --first;
+      while (first > 0 && IsText(*a.kids[first - 1]) && a.kids[first - 1]->fold == k.fold) --first;
       if (first == i && k.single_char) {
         next = Emit(k, next);
         continue;
       }
       std::string text;
       for (size_t j = first; j <= i; ++j) text += a.kids[j]->literal;
-      next = Literal(std::move(text), next);
+      next = Literal(std::move(text), k.fold, next);
       i = first;
     }
     return next;
@@ -690,7 +777,7 @@ bool FirstBytes(const Backtracker::Program& p, int n, ByteSet& out, int depth) {
     case Op::kLiteral: {
       const auto c = static_cast<uint8_t>(p.literals[node.arg][0]);
       out.Add(c);
-      if (p.icase && c >= 'a' && c <= 'z') out.Add(static_cast<uint8_t>(c - 32));
+      if (node.fold && c >= 'a' && c <= 'z') out.Add(static_cast<uint8_t>(c - 32));
       return true;
     }
     case Op::kAssert: case Op::kOpen: case Op::kClose: case Op::kLook:
@@ -702,6 +789,8 @@ bool FirstBytes(const Backtracker::Program& p, int n, ByteSet& out, int depth) {
     case Op::kRepeat:
       if (!FirstBytes(p, node.body, out, depth + 1)) return false;
       return node.min > 0 || FirstBytes(p, node.next, out, depth + 1);
+    case Op::kCond:
+      return FirstBytes(p, node.body, out, depth + 1) && FirstBytes(p, node.other, out, depth + 1);
     default: return false;
   }
 }
@@ -763,11 +852,11 @@ class Matcher {
     return false;
   }
 
-  bool LiteralAt(const std::string& lit, intptr_t pos) {
+  bool LiteralAt(const std::string& lit, bool fold, intptr_t pos) {
     const auto n = static_cast<intptr_t>(lit.size());
     Touch(pos + n - 1);
     if (len_ - pos < n) return false;
-    if (!p_.icase) return std::memcmp(s_ + pos, lit.data(), lit.size()) == 0;
+    if (!fold) return std::memcmp(s_ + pos, lit.data(), lit.size()) == 0;
     for (intptr_t i = 0; i < n; ++i)
       if (Fold(s_[pos + i]) != static_cast<uint8_t>(lit[i])) return false;
     return true;
@@ -796,7 +885,7 @@ class Matcher {
           break;
         case Op::kLiteral: {
           const std::string& lit = p_.literals[node.arg];
-          if (!LiteralAt(lit, pos)) return false;
+          if (!LiteralAt(lit, node.fold, pos)) return false;
           pos += static_cast<intptr_t>(lit.size());
           n = node.next;
           break;
@@ -860,10 +949,15 @@ class Matcher {
           if (len_ - pos < size) return false;
           for (intptr_t i = 0; i < size; ++i) {
             const uint8_t x = s_[b + i], y = s_[pos + i];
-            if (p_.icase ? Fold(x) != Fold(y) : x != y) return false;
+            if (node.fold ? Fold(x) != Fold(y) : x != y) return false;
           }
           pos += size;
           n = node.next;
+          break;
+        }
+        case Op::kCond: {
+          const bool set = st_.regs[2 * node.arg] >= 0 && st_.regs[2 * node.arg + 1] >= 0;
+          n = set ? node.body : node.other;
           break;
         }
         case Op::kSucceed: return true;
@@ -951,7 +1045,6 @@ std::optional<Backtracker> Backtracker::Compile(std::string_view python_pattern,
   AstPtr root = parser.Run();
   if (!root) return std::nullopt;
   auto program = std::make_shared<Program>();
-  program->icase = parser.icase();
   program->groups = parser.groups();
   program->registers = 2 * (program->groups + 1);
   // Look-behinds must be of fixed width (the translator has let Boost judge the rest).
