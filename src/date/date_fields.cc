@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cmath>
+#include <cstdint>
 #include <ctime>
 
 #include "date/time_zone.h"
@@ -101,13 +102,20 @@ struct LocalNow {
   int year, month, day;
 };
 
+// Both conversions below go through libc's zone code (~1,000 instructions a call) for
+// every new second of a log; each thread keeps its last answer.
 LocalNow LocalTimeOf(double now) {
   double whole = std::floor(now);
+  thread_local double cached_whole = std::nan("");
+  thread_local LocalNow cached{};
+  if (whole == cached_whole) return LocalNow{cached.naive + (now - whole), cached.year, cached.month, cached.day};
   time_t t = static_cast<time_t>(whole);
   struct tm tm {};
   localtime_r(&t, &tm);
   int y = tm.tm_year + 1900, m = tm.tm_mon + 1;
   double naive = static_cast<double>(NaiveSeconds(y, m, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec));
+  cached_whole = whole;
+  cached = LocalNow{naive, y, m, tm.tm_mday};
   return LocalNow{naive + (now - whole), y, m, tm.tm_mday};
 }
 
@@ -124,7 +132,15 @@ int JulianFromWeek(int year, int week, int weekday, bool week_starts_monday) {
   return 1 + week_0_length + 7 * (week - 1) + weekday;
 }
 
+// mktime of a local wall-clock time: that of the minute's start plus the seconds (zone
+// transitions fall on whole minutes), so one libc call per minute of log.
 double LocalMktime(int64_t naive) {
+  const int64_t minute = naive >= 0 ? naive / 60 : (naive - 59) / 60;
+  const int64_t second = naive - minute * 60;
+  thread_local int64_t cached_minute = INT64_MIN;
+  thread_local double cached_time = 0;
+  if (minute == cached_minute) return cached_time + static_cast<double>(second);
+  naive = minute * 60;
   int64_t days = naive >= 0 ? naive / 86400 : (naive - 86399) / 86400;
   int64_t secs = naive - days * 86400;
   Civil c = CivilFromDays(days);
@@ -137,7 +153,10 @@ double LocalMktime(int64_t naive) {
   tm.tm_sec = static_cast<int>(secs % 60);
   tm.tm_isdst = -1;
   time_t t = mktime(&tm);
-  return static_cast<double>(t);
+  if (t == static_cast<time_t>(-1)) return static_cast<double>(t);  // out of range: not cached
+  cached_minute = minute;
+  cached_time = static_cast<double>(t);
+  return cached_time + static_cast<double>(second);
 }
 
 }  // namespace

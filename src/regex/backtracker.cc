@@ -559,7 +559,14 @@ std::optional<int> FixedWidth(const Ast& a) {
 }
 
 enum class Op : uint8_t {
-  kSet, kLiteral, kAssert, kOpen, kClose, kAlt, kRepeat, kRepeatTail, kLook, kBackref, kCond, kSucceed, kMatch
+  kSet, kLiteral, kAssert, kOpen, kClose, kAlt, kRepeat, kRepeatTail, kLook, kPeek, kBackref, kCond, kSucceed, kMatch
+};
+
+// One test of a kPeek: an assertion, or the next byte in a set.
+struct PeekTest {
+  bool is_set = false;
+  AssertKind assertion = AssertKind::kTextStart;
+  int set = 0;
 };
 
 struct Node {
@@ -583,6 +590,7 @@ struct Backtracker::Program {
   std::vector<ByteSet> sets;
   std::vector<std::string> literals;  // lower-cased when their node folds
   std::vector<int> branches;
+  std::vector<PeekTest> peeks;
   int start = 0;
   int groups = 0;
   int registers = 0;
@@ -590,6 +598,10 @@ struct Backtracker::Program {
   bool first_any = true;  // no first-byte filter
   ByteSet first;
   int first_byte = -1;  // the only possible first byte, for memchr
+  // The bytes a match can have at offsets 0..kLookahead-1 from its start (all bytes
+  // where unknown): a start position is tried only when the text agrees.
+  static constexpr int kLookahead = 4;
+  std::array<ByteSet, kLookahead> at_offset;
   // Per node: the bytes a match from there can begin with, when known.
   std::vector<ByteSet> node_first;
   std::vector<uint8_t> node_first_known;
@@ -659,6 +671,7 @@ class Emitter {
       }
       case Ast::Kind::kRepeat: return Repeat(a, next);
       case Ast::Kind::kLook: {
+        if (int peek = Peek(a, next); peek >= 0) return peek;
         Node n{Op::kLook};
         n.negate = a.negate;
         n.behind = !a.ahead;
@@ -683,6 +696,38 @@ class Emitter {
       }
     }
     return next;
+  }
+
+  // A look-ahead made of one-position tests only, such as (?=^|\b|\W) around every date
+  // template: evaluated in place, without a nested search. -1 when `a` is not one.
+  int Peek(const Ast& a, int next) {
+    if (!a.ahead) return -1;
+    const Ast& body = *a.kids[0];
+    std::vector<const Ast*> tests;
+    if (body.kind == Ast::Kind::kAlt) {
+      for (const auto& k : body.kids) tests.push_back(k.get());
+    } else {
+      tests.push_back(&body);
+    }
+    std::vector<PeekTest> out;
+    for (const Ast* t : tests) {
+      while (t->kind == Ast::Kind::kGroup && t->group == 0) t = t->kids[0].get();
+      if (t->kind == Ast::Kind::kConcat && t->kids.size() == 1) t = t->kids[0].get();
+      if (t->kind == Ast::Kind::kAssert) {
+        out.push_back(PeekTest{false, t->assertion, 0});
+      } else if (t->kind == Ast::Kind::kSet) {
+        out.push_back(PeekTest{true, AssertKind::kTextStart, AddSet(t->set)});
+      } else {
+        return -1;
+      }
+    }
+    Node n{Op::kPeek};
+    n.negate = a.negate;
+    n.arg = static_cast<int>(p_.peeks.size());
+    n.count = static_cast<int>(out.size());
+    n.next = next;
+    p_.peeks.insert(p_.peeks.end(), out.begin(), out.end());
+    return Add(n);
   }
 
   // An ordered choice of up to 64 branches per node (a bit mask each); more nest.
@@ -780,7 +825,7 @@ bool FirstBytes(const Backtracker::Program& p, int n, ByteSet& out, int depth) {
       if (node.fold && c >= 'a' && c <= 'z') out.Add(static_cast<uint8_t>(c - 32));
       return true;
     }
-    case Op::kAssert: case Op::kOpen: case Op::kClose: case Op::kLook:
+    case Op::kAssert: case Op::kOpen: case Op::kClose: case Op::kLook: case Op::kPeek:
       return FirstBytes(p, node.next, out, depth + 1);
     case Op::kAlt:
       for (int i = 0; i < node.count; ++i)
@@ -792,6 +837,52 @@ bool FirstBytes(const Backtracker::Program& p, int n, ByteSet& out, int depth) {
     case Op::kCond:
       return FirstBytes(p, node.body, out, depth + 1) && FirstBytes(p, node.other, out, depth + 1);
     default: return false;
+  }
+}
+
+// Adds to `sets` the bytes a match from node `n` can have at offsets k, k+1, ...;
+// `budget` bounds the walk (exhausted: every byte from k on).
+void OffsetBytes(const Backtracker::Program& p, int n, int k, std::array<ByteSet, 4>& sets, int& budget) {
+  constexpr int kDepth = 4;
+  auto any_from = [&](int from) {
+    for (int j = from; j < kDepth; ++j) sets[static_cast<size_t>(j)].w[0] = sets[static_cast<size_t>(j)].w[1] =
+        sets[static_cast<size_t>(j)].w[2] = sets[static_cast<size_t>(j)].w[3] = ~uint64_t{0};
+  };
+  if (k >= kDepth) return;
+  if (--budget < 0) return any_from(k);
+  const Node& node = p.nodes[n];
+  switch (node.op) {
+    case Op::kSet:
+      sets[static_cast<size_t>(k)].Merge(p.sets[node.arg]);
+      return OffsetBytes(p, node.next, k + 1, sets, budget);
+    case Op::kLiteral: {
+      const std::string& lit = p.literals[node.arg];
+      for (size_t i = 0; i < lit.size() && k + static_cast<int>(i) < kDepth; ++i) {
+        const auto c = static_cast<uint8_t>(lit[i]);
+        sets[static_cast<size_t>(k) + i].Add(c);
+        if (node.fold && c >= 'a' && c <= 'z') sets[static_cast<size_t>(k) + i].Add(static_cast<uint8_t>(c - 32));
+      }
+      return OffsetBytes(p, node.next, k + static_cast<int>(lit.size()), sets, budget);
+    }
+    case Op::kAssert: case Op::kOpen: case Op::kClose: case Op::kLook: case Op::kPeek:
+      return OffsetBytes(p, node.next, k, sets, budget);
+    case Op::kAlt:
+      for (int i = 0; i < node.count; ++i) OffsetBytes(p, p.branches[node.arg + i], k, sets, budget);
+      return;
+    case Op::kCond:
+      OffsetBytes(p, node.body, k, sets, budget);
+      return OffsetBytes(p, node.other, k, sets, budget);
+    case Op::kRepeat: {
+      if (!node.single) return any_from(k);
+      const ByteSet& body = p.sets[p.nodes[node.body].arg];
+      const int most = node.max < 0 ? kDepth : std::min(node.max, kDepth);
+      for (int c = 0; c < most && k + c < kDepth; ++c) {
+        sets[static_cast<size_t>(k + c)].Merge(body);
+      }
+      for (int c = node.min; c <= most && k + c < kDepth; ++c) OffsetBytes(p, node.next, k + c, sets, budget);
+      return;
+    }
+    default: return any_from(k);
   }
 }
 
@@ -941,6 +1032,21 @@ class Matcher {
           n = node.next;
           break;
         }
+        case Op::kPeek: {
+          bool ok = false;
+          for (int i = 0; i < node.count && !ok; ++i) {
+            const PeekTest& t = p_.peeks[static_cast<size_t>(node.arg + i)];
+            if (!t.is_set) {
+              ok = Assert(t.assertion, pos);
+            } else {
+              Touch(pos);
+              ok = pos < len_ && p_.sets[t.set].Has(s_[pos]);
+            }
+          }
+          if (ok == node.negate) return false;
+          n = node.next;
+          break;
+        }
         case Op::kBackref: {
           const intptr_t b = st_.regs[2 * node.arg], e = st_.regs[2 * node.arg + 1];
           if (b < 0 || e < 0) return false;
@@ -1083,6 +1189,8 @@ std::optional<Backtracker> Backtracker::Compile(std::string_view python_pattern,
     }
     program->alt_masks.push_back(masks);
   }
+  int budget = 256;
+  OffsetBytes(*program, program->start, 0, program->at_offset, budget);
   ByteSet bytes;
   program->first_any = !FirstBytes(*program, program->start, bytes, 0);
   program->first = bytes;
@@ -1102,6 +1210,13 @@ bool CanReplay(const void* program, std::string_view text, const BacktrackState&
   const std::string& seen = state.replay_text;
   if (state.replay_whole) return text == seen;
   return text.size() >= static_cast<size_t>(state.replay_hi) && std::memcmp(text.data(), seen.data(), seen.size()) == 0;
+}
+
+// Whether the bytes after `pos` fit the offsets a match could have there.
+bool AgreesAhead(const Backtracker::Program& p, const uint8_t* s, intptr_t len, intptr_t pos) {
+  for (int k = 1; k < Backtracker::Program::kLookahead && pos + k < len; ++k)
+    if (!p.at_offset[static_cast<size_t>(k)].Has(s[pos + k])) return false;
+  return true;
 }
 
 }  // namespace
@@ -1147,6 +1262,7 @@ Backtracker::Outcome Backtracker::Search(std::string_view text, bool anchored, B
         while (pos < len && !p.first.Has(s[pos])) ++pos;
         if (pos == len) break;
       }
+      if (!AgreesAhead(p, s, len, pos)) continue;
     }
     state.regs[0] = pos;
     if (matcher.Run(p.start, pos)) return Outcome::kMatch;
