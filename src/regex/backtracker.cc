@@ -1202,6 +1202,7 @@ std::optional<Backtracker> Backtracker::Compile(std::string_view python_pattern,
 
 int Backtracker::group_count() const { return program_->groups; }
 
+
 namespace {
 
 // Whether `text` agrees with the last anchored search of `program` on every byte it read.
@@ -1270,6 +1271,15 @@ Backtracker::Outcome Backtracker::Search(std::string_view text, bool anchored, B
     matcher.Unwind(0);
   }
   return Outcome::kNoMatch;
+}
+
+bool Backtracker::Rejects(std::string_view text, bool anchored) const {
+  const Program& p = *program_;
+  if (!anchored && !p.anchored) return false;
+  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
+  const auto len = static_cast<intptr_t>(text.size());
+  if (len > 0 && !p.at_offset[0].Has(s[0])) return true;
+  return !AgreesAhead(p, s, len, 0);
 }
 
 }  // namespace portcullis::regex::internal

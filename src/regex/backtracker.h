@@ -54,6 +54,11 @@ class Backtracker {
   // offsets of group g in `text`, -1 when it did not take part.
   Outcome Search(std::string_view text, bool anchored, BacktrackState& state) const;
 
+  // True when a search anchored at the start (re.match, or a pattern that begins with
+  // `^`) cannot match `text`: its first bytes do not fit. A few instructions; the
+  // sshd filter's two dozen failregexes mostly end here.
+  bool Rejects(std::string_view text, bool anchored) const;
+
   int group_count() const;
 
   struct Program;

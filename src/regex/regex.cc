@@ -139,7 +139,7 @@ bool RunSearch(const RegexImpl& re, std::string_view text, MatchImpl& m, bool an
   const char* end = begin + text.size();
   m.base = begin;
   m.complexity_exceeded = false;
-  if (!re.prefilter.MayMatch(text)) {
+  if ((re.native && re.native->Rejects(text, anchored)) || !re.prefilter.MayMatch(text)) {
     m.matched = false;
     return false;
   }
