@@ -111,7 +111,7 @@ struct DateDetector::Impl {
   // the key.
   std::optional<ConvertedTime> Convert(const DateTemplate& tpl, const regex::Match& m, double now);
   const DateTemplate* memo_template = nullptr;
-  std::string memo_key, key_scratch;
+  std::string memo_key;
   double memo_now = 0;
   std::optional<int> memo_tz;
   std::optional<ConvertedTime> memo_time;
@@ -119,15 +119,14 @@ struct DateDetector::Impl {
 
 std::optional<ConvertedTime> DateDetector::Impl::Convert(const DateTemplate& tpl, const regex::Match& m,
                                                         double now) {
-  tpl.TimeKey(m, key_scratch);
   const double whole_now = std::floor(now);
-  if (memo_template == &tpl && memo_now == whole_now && memo_tz == default_tz && memo_key == key_scratch)
+  if (memo_template == &tpl && memo_now == whole_now && memo_tz == default_tz && tpl.SameTimeKey(m, memo_key))
     return memo_time;
   memo_time = tpl.ToTime(m, default_tz, now);
   memo_template = &tpl;
   memo_now = whole_now;
   memo_tz = default_tz;
-  std::swap(memo_key, key_scratch);
+  tpl.TimeKey(m, memo_key);
   return memo_time;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cstring>
 
 #include "date/directives.h"
 #include "date/template_regex.h"
@@ -153,6 +154,24 @@ std::optional<ConvertedTime> DateTemplate::ToTime(const regex::Match& m, std::op
   for (const auto& [index, field] : fields_)
     if (m.Matched(index)) fields.Set(field, m.Group(index));
   return fields.ToTime(default_tz_minutes, now);
+}
+
+bool DateTemplate::SameTimeKey(const regex::Match& m, std::string_view key) const {
+  if (kind_ != Kind::kPattern) return key == m.Group(kind_ == Kind::kEpoch ? value_group_ : 1);
+  for (const auto& [index, field] : fields_) {
+    uint32_t size = 0;
+    if (key.size() < sizeof size) return false;
+    std::memcpy(&size, key.data(), sizeof size);
+    key.remove_prefix(sizeof size);
+    if (!m.Matched(index)) {
+      if (size != ~uint32_t{0}) return false;
+      continue;
+    }
+    const std::string_view text = m.Group(index);
+    if (size != text.size() || key.substr(0, size) != text) return false;
+    key.remove_prefix(size);
+  }
+  return key.empty();
 }
 
 void DateTemplate::TimeKey(const regex::Match& m, std::string& key) const {

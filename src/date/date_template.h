@@ -56,6 +56,9 @@ class DateTemplate {
   // Writes to `key` what ToTime reads from `m` (the text of each field group, or that it
   // did not take part): equal keys of this template give equal times for equal arguments.
   void TimeKey(const regex::Match& m, std::string& key) const;
+  // Whether TimeKey(m) would write `key` (compared in place: most lines repeat the last
+  // line's date).
+  bool SameTimeKey(const regex::Match& m, std::string_view key) const;
 
  private:
   DateTemplate() = default;
