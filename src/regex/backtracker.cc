@@ -581,6 +581,9 @@ struct Node {
   int other = -1;  // conditional: the branch taken when the group did not match
   int reg = 0;    // repeat: its two loop registers
   int width = 0;  // look-behind: its width; alternation: its alt_masks index
+  // Single repeat: its class is every byte (256), every byte but one (that byte), or
+  // other (-1): `.*` and `[^"]*` scan with memchr.
+  int run = -1;
 };
 
 }  // namespace
@@ -800,6 +803,10 @@ class Emitter {
       const int set = Add(s);
       p_.nodes[index].single = true;
       p_.nodes[index].body = set;
+      const int members = inner->set.Count();
+      if (members == 256) p_.nodes[index].run = 256;
+      for (unsigned c = 0; members == 255 && c < 256; ++c)
+        if (!inner->set.Has(static_cast<uint8_t>(c))) p_.nodes[index].run = static_cast<int>(c);
       return index;
     }
     Node tail{Op::kRepeatTail};
@@ -888,32 +895,45 @@ void OffsetBytes(const Backtracker::Program& p, int n, int k, std::array<ByteSet
 
 class Matcher {
  public:
+  // `st.regs` must be sized for the program; it is not resized while the matcher runs.
   Matcher(const Backtracker::Program& p, std::string_view text, BacktrackState& st)
-      : p_(p), s_(reinterpret_cast<const uint8_t*>(text.data())), len_(static_cast<intptr_t>(text.size())), st_(st) {}
+      : p_(p),
+        nodes_(p.nodes.data()),
+        sets_(p.sets.data()),
+        literals_(p.literals.data()),
+        branches_(p.branches.data()),
+        peeks_(p.peeks.data()),
+        alt_masks_(p.alt_masks.data()),
+        node_first_(p.node_first.data()),
+        node_first_known_(p.node_first_known.data()),
+        s_(reinterpret_cast<const uint8_t*>(text.data())),
+        len_(static_cast<intptr_t>(text.size())),
+        regs_(st.regs.data()),
+        trail_(st.trail) {}
 
   bool Run(int n, intptr_t pos) {
-    if (++st_.depth > kMaxDepth) {
-      st_.gave_up = true;
-      --st_.depth;
+    if (++depth_ > kMaxDepth) {
+      gave_up_ = true;
+      --depth_;
       return false;
     }
     const bool ok = Loop(n, pos);
-    --st_.depth;
+    --depth_;
     return ok;
   }
 
   void Unwind(size_t mark) {
-    auto& trail = st_.trail;
+    auto& trail = trail_;
     while (trail.size() > mark) {
-      st_.regs[trail.back().first] = trail.back().second;
+      regs_[trail.back().first] = trail.back().second;
       trail.pop_back();
     }
   }
 
  private:
   __attribute__((always_inline)) void Set(int reg, intptr_t value) {
-    st_.trail.emplace_back(reg, st_.regs[reg]);
-    st_.regs[reg] = value;
+    trail_.emplace_back(reg, regs_[reg]);
+    regs_[reg] = value;
   }
 
   // Every position whose byte (or whose being past the end) a search looks at goes
@@ -955,27 +975,27 @@ class Matcher {
 
   // Cheap test that nothing from node `n` can match at `pos`.
   bool CannotStart(int n, intptr_t pos) {
-    if (!p_.node_first_known[n]) return false;
+    if (!node_first_known_[n]) return false;
     Touch(pos);
-    return pos >= len_ || !p_.node_first[n].Has(s_[pos]);
+    return pos >= len_ || !node_first_[n].Has(s_[pos]);
   }
 
   bool Loop(int n, intptr_t pos) {
     for (;;) {
-      if (++st_.steps > kMaxSteps) {
-        st_.gave_up = true;
+      if (++steps_ > kMaxSteps) {
+        gave_up_ = true;
         return false;
       }
-      const Node& node = p_.nodes[n];
+      const Node& node = nodes_[n];
       switch (node.op) {
         case Op::kSet:
           Touch(pos);
-          if (pos >= len_ || !p_.sets[node.arg].Has(s_[pos])) return false;
+          if (pos >= len_ || !sets_[node.arg].Has(s_[pos])) return false;
           ++pos;
           n = node.next;
           break;
         case Op::kLiteral: {
-          const std::string& lit = p_.literals[node.arg];
+          const std::string& lit = literals_[node.arg];
           if (!LiteralAt(lit, node.fold, pos)) return false;
           pos += static_cast<intptr_t>(lit.size());
           n = node.next;
@@ -995,19 +1015,19 @@ class Matcher {
           break;
         case Op::kAlt: {
           Touch(pos);
-          uint64_t viable = p_.alt_masks[node.width][pos < len_ ? s_[pos] : 256];
+          uint64_t viable = alt_masks_[node.width][pos < len_ ? s_[pos] : 256];
           if (viable == 0) return false;
           for (;;) {
             const int i = __builtin_ctzll(viable);
             viable &= viable - 1;
-            const int branch = p_.branches[node.arg + i];
+            const int branch = branches_[node.arg + i];
             if (viable == 0) {  // the last one that can match: no choice point
               n = branch;
               break;
             }
-            const size_t mark = st_.trail.size();
+            const size_t mark = trail_.size();
             if (Run(branch, pos)) return true;
-            if (st_.gave_up) return false;
+            if (gave_up_) return false;
             Unwind(mark);
           }
           break;
@@ -1018,15 +1038,15 @@ class Matcher {
           Set(Reg(node, 1), -1);
           return Step(node, 0, pos);
         case Op::kRepeatTail: {
-          const Node& r = p_.nodes[node.arg];
-          return Step(r, st_.regs[Reg(r, 0)] + 1, pos);
+          const Node& r = nodes_[node.arg];
+          return Step(r, regs_[Reg(r, 0)] + 1, pos);
         }
         case Op::kLook: {
-          const size_t mark = st_.trail.size();
+          const size_t mark = trail_.size();
           bool ok;
           if (node.behind) ok = pos >= node.width && Run(node.body, pos - node.width);
           else ok = Run(node.body, pos);
-          if (st_.gave_up) return false;
+          if (gave_up_) return false;
           if (node.negate || !ok) Unwind(mark);
           if (ok == node.negate) return false;
           n = node.next;
@@ -1035,12 +1055,12 @@ class Matcher {
         case Op::kPeek: {
           bool ok = false;
           for (int i = 0; i < node.count && !ok; ++i) {
-            const PeekTest& t = p_.peeks[static_cast<size_t>(node.arg + i)];
+            const PeekTest& t = peeks_[static_cast<size_t>(node.arg + i)];
             if (!t.is_set) {
               ok = Assert(t.assertion, pos);
             } else {
               Touch(pos);
-              ok = pos < len_ && p_.sets[t.set].Has(s_[pos]);
+              ok = pos < len_ && sets_[t.set].Has(s_[pos]);
             }
           }
           if (ok == node.negate) return false;
@@ -1048,7 +1068,7 @@ class Matcher {
           break;
         }
         case Op::kBackref: {
-          const intptr_t b = st_.regs[2 * node.arg], e = st_.regs[2 * node.arg + 1];
+          const intptr_t b = regs_[2 * node.arg], e = regs_[2 * node.arg + 1];
           if (b < 0 || e < 0) return false;
           const intptr_t size = e - b;
           Touch(pos + size);
@@ -1062,13 +1082,13 @@ class Matcher {
           break;
         }
         case Op::kCond: {
-          const bool set = st_.regs[2 * node.arg] >= 0 && st_.regs[2 * node.arg + 1] >= 0;
+          const bool set = regs_[2 * node.arg] >= 0 && regs_[2 * node.arg + 1] >= 0;
           n = set ? node.body : node.other;
           break;
         }
         case Op::kSucceed: return true;
         case Op::kMatch:
-          st_.regs[1] = pos;
+          regs_[1] = pos;
           return true;
       }
     }
@@ -1083,21 +1103,21 @@ class Matcher {
       Set(count_reg, count);
       return Run(r.body, pos);
     }
-    const bool more = (r.max < 0 || count < r.max) && pos != st_.regs[start_reg] && !CannotStart(r.body, pos);
+    const bool more = (r.max < 0 || count < r.max) && pos != regs_[start_reg] && !CannotStart(r.body, pos);
     if (r.greedy) {
       if (more) {
-        const size_t mark = st_.trail.size();
+        const size_t mark = trail_.size();
         Set(count_reg, count);
         Set(start_reg, pos);
         if (Run(r.body, pos)) return true;
-        if (st_.gave_up) return false;
+        if (gave_up_) return false;
         Unwind(mark);
       }
       return Run(r.next, pos);
     }
-    const size_t mark = st_.trail.size();
+    const size_t mark = trail_.size();
     if (Run(r.next, pos)) return true;
-    if (st_.gave_up) return false;
+    if (gave_up_) return false;
     Unwind(mark);
     if (!more) return false;
     Set(count_reg, count);
@@ -1107,40 +1127,61 @@ class Matcher {
 
   // A repeat of one byte class: count the run, then try the rest from each length.
   bool Single(const Node& r, intptr_t pos) {
-    const ByteSet& set = p_.sets[p_.nodes[r.body].arg];
+    const ByteSet& set = sets_[nodes_[r.body].arg];
     const intptr_t room = len_ - pos;
     const intptr_t limit = r.max < 0 ? room : std::min<intptr_t>(r.max, room);
     intptr_t k = 0;
-    while (k < limit && set.Has(s_[pos + k])) ++k;
+    if (r.run == 256) {
+      k = limit;
+    } else if (r.run >= 0) {
+      const void* stop = std::memchr(s_ + pos, r.run, static_cast<size_t>(limit));
+      k = stop ? static_cast<const uint8_t*>(stop) - (s_ + pos) : limit;
+    } else {
+      while (k < limit && set.Has(s_[pos + k])) ++k;
+    }
     Touch(pos + k);
-    st_.steps += static_cast<size_t>(k);
+    steps_ += static_cast<size_t>(k);
     if (k < r.min) return false;
     if (r.greedy) {
       for (intptr_t i = k; i >= r.min; --i) {
         if (CannotStart(r.next, pos + i)) continue;
-        const size_t mark = st_.trail.size();
+        const size_t mark = trail_.size();
         if (Run(r.next, pos + i)) return true;
-        if (st_.gave_up) return false;
+        if (gave_up_) return false;
         Unwind(mark);
       }
       return false;
     }
     for (intptr_t i = r.min; i <= k; ++i) {
       if (CannotStart(r.next, pos + i)) continue;
-      const size_t mark = st_.trail.size();
+      const size_t mark = trail_.size();
       if (Run(r.next, pos + i)) return true;
-      if (st_.gave_up) return false;
+      if (gave_up_) return false;
       Unwind(mark);
     }
     return false;
   }
 
+  // The program's tables and the search's registers, as plain pointers: the loop
+  // reads them at every step.
   const Backtracker::Program& p_;
+  const Node* nodes_;
+  const ByteSet* sets_;
+  const std::string* literals_;
+  const int* branches_;
+  const PeekTest* peeks_;
+  const std::array<uint64_t, 257>* alt_masks_;
+  const ByteSet* node_first_;
+  const uint8_t* node_first_known_;
   const uint8_t* s_;
   intptr_t len_;
-  BacktrackState& st_;
+  intptr_t* regs_;
+  std::vector<std::pair<int, intptr_t>>& trail_;
+  int depth_ = 0;
 
  public:
+  size_t steps_ = 0;
+  bool gave_up_ = false;
   intptr_t hi_ = 0;
 };
 
@@ -1231,16 +1272,13 @@ Backtracker::Outcome Backtracker::Search(std::string_view text, bool anchored, B
   }
   state.regs.assign(static_cast<size_t>(p.registers), -1);
   state.trail.clear();
-  state.steps = 0;
-  state.depth = 0;
-  state.gave_up = false;
   Matcher matcher(p, text, state);
   const auto len = static_cast<intptr_t>(text.size());
   const auto* s = reinterpret_cast<const uint8_t*>(text.data());
   if (once) {
     state.regs[0] = 0;
     const bool matched = matcher.Run(p.start, 0);
-    if (state.gave_up) {
+    if (matcher.gave_up_) {
       state.replay_program = nullptr;
       return Outcome::kGaveUp;
     }
@@ -1267,7 +1305,7 @@ Backtracker::Outcome Backtracker::Search(std::string_view text, bool anchored, B
     }
     state.regs[0] = pos;
     if (matcher.Run(p.start, pos)) return Outcome::kMatch;
-    if (state.gave_up) return Outcome::kGaveUp;
+    if (matcher.gave_up_) return Outcome::kGaveUp;
     matcher.Unwind(0);
   }
   return Outcome::kNoMatch;

@@ -30,9 +30,6 @@ namespace portcullis::regex::internal {
 struct BacktrackState {
   std::vector<intptr_t> regs;                      // group spans (2 per group), then loop registers
   std::vector<std::pair<int, intptr_t>> trail;     // undo log of register writes
-  size_t steps = 0;
-  int depth = 0;
-  bool gave_up = false;
   // The last anchored search, replayed when the next text agrees with it on every byte
   // that search looked at (log lines of the same second share their date).
   const void* replay_program = nullptr;
