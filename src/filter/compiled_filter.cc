@@ -67,6 +67,11 @@ Result<std::shared_ptr<const CompiledFilter>> CompiledFilter::Compile(const Filt
   if (auto ok = CompileList(config.ignoreregex, false, usedns_no, impl->ignoreregex); !ok)
     return Fail(ok.error());
   if (auto ok = CheckFailureIds(*impl); !ok) return Fail(ok.error());
+  for (auto& row : impl->fail_may_start) row.assign(impl->failregex.size(), true);
+  for (size_t i = 0; i < impl->failregex.size(); ++i) {
+    const std::bitset<256> first = impl->failregex[i].regex.regex().FirstBytesAtStart();
+    for (unsigned c = 0; c < 256; ++c) impl->fail_may_start[c][i] = first[c];
+  }
   return std::shared_ptr<const CompiledFilter>(new CompiledFilter(std::move(impl)));
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // Private: what a CompiledFilter holds.
 
+#include <array>
 #include <optional>
 #include <string>
 #include <utility>
@@ -24,6 +25,9 @@ struct CompiledFilter::Impl {
   std::optional<CompiledRegex> prefregex;
   std::vector<CompiledRegex> failregex;
   std::vector<CompiledRegex> ignoreregex;
+  // Per first byte of the searched text, the failregexes that may match it (entry i:
+  // failregex i); a filter has dozens of ^-anchored failregexes and a line fits few.
+  std::array<std::vector<bool>, 256> fail_may_start;
 };
 
 }  // namespace portcullis::filter

@@ -274,6 +274,7 @@ void Filter::Impl::FindFailure(const LineParts& tuple, std::optional<double> dat
       buf_valid = true;
     }
     const CompiledRegex& re = c.failregex[static_cast<size_t>(i)];
+    if (!c.fail_may_start[static_cast<unsigned char>(buf[0])][static_cast<size_t>(i)]) continue;  // cannot match
     if (!re.regex.regex().Search(buf, match)) continue;
     SplitLines(re, match, buf, org, split);
     FailData fail = GroupsOf(re, match);

@@ -1320,4 +1320,11 @@ bool Backtracker::Rejects(std::string_view text, bool anchored) const {
   return !AgreesAhead(p, s, len, 0);
 }
 
+std::bitset<256> Backtracker::FirstBytesAtStart() const {
+  std::bitset<256> out;
+  const Program& p = *program_;
+  for (unsigned c = 0; c < 256; ++c) out[c] = !p.anchored || p.at_offset[0].Has(static_cast<uint8_t>(c));
+  return out;
+}
+
 }  // namespace portcullis::regex::internal

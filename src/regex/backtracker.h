@@ -17,6 +17,7 @@
 // then runs Boost, so pathological patterns behave exactly as they did.
 
 #include <cstddef>
+#include <bitset>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -55,6 +56,10 @@ class Backtracker {
   // `^`) cannot match `text`: its first bytes do not fit. A few instructions; the
   // sshd filter's two dozen failregexes mostly end here.
   bool Rejects(std::string_view text, bool anchored) const;
+
+  // Bit c set: a search anchored at the start may match a text beginning with byte c
+  // (all set for a pattern not anchored at the start).
+  std::bitset<256> FirstBytesAtStart() const;
 
   int group_count() const;
 

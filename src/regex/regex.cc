@@ -201,6 +201,11 @@ int Regex::GroupIndex(std::string_view name) const {
 
 const std::vector<std::pair<std::string, int>>& Regex::NamedGroups() const { return impl_->named; }
 bool Regex::backtracker() const { return impl_->native.has_value(); }
+
+std::bitset<256> Regex::FirstBytesAtStart() const {
+  if (!impl_->native) return std::bitset<256>().set();
+  return impl_->native->FirstBytesAtStart();
+}
 const std::string& Regex::pattern() const { return impl_->pattern; }
 std::string Regex::prefilter() const { return impl_->prefilter.ToString(); }
 const std::string& Regex::translated() const { return impl_->translated; }

@@ -18,6 +18,7 @@
 // A search that exceeds Boost's complexity limit is a miss with m.complexity_exceeded()
 // set, never a crash.
 
+#include <bitset>
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -106,6 +107,11 @@ class Regex {
   // Every named group with its index, sorted by name.
   const std::vector<std::pair<std::string, int>>& NamedGroups() const;
 
+  // The bytes a match can begin with when every match begins at the start of the text
+  // (a pattern that starts with `^` or \A, run on the backtracker); every byte
+  // otherwise. A text whose first byte is not in it cannot match: a filter skips such
+  // a failregex with one bit test instead of a search.
+  std::bitset<256> FirstBytesAtStart() const;
   // Whether searches run on the backtracker (see CompileOptions::backtracker).
   bool backtracker() const;
   // The pattern as given (Python syntax).
