@@ -81,6 +81,7 @@ void SplitLines(const CompiledRegex& re, const regex::Match& m, std::string_view
 
 FailData GroupsOf(const CompiledRegex& re, const regex::Match& m) {
   FailData fail;
+  fail.entries().reserve(re.groups_by_index.size() + re.regex.groups().alt.size() + 4);  // + matches etc.
   for (const auto& [name, index] : re.groups_by_index) {
     if (m.Matched(index))
       fail.Set(name, std::string(m.Group(index)));
