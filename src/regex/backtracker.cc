@@ -1142,23 +1142,20 @@ class Matcher {
     Touch(pos + k);
     steps_ += static_cast<size_t>(k);
     if (k < r.min) return false;
-    if (r.greedy) {
-      for (intptr_t i = k; i >= r.min; --i) {
-        if (CannotStart(r.next, pos + i)) continue;
-        const size_t mark = trail_.size();
-        if (Run(r.next, pos + i)) return true;
-        if (gave_up_) return false;
-        Unwind(mark);
-      }
-      return false;
-    }
-    for (intptr_t i = r.min; i <= k; ++i) {
+    for (intptr_t j = 0; j <= k - r.min; ++j) {  // longest first when greedy
+      const intptr_t i = r.greedy ? k - j : r.min + j;
       if (CannotStart(r.next, pos + i)) continue;
-      const size_t mark = trail_.size();
-      if (Run(r.next, pos + i)) return true;
+      if (Try(r.next, pos + i)) return true;
       if (gave_up_) return false;
-      Unwind(mark);
     }
+    return false;
+  }
+
+  // Run, undoing its register writes when it fails: one choice tried.
+  bool Try(int n, intptr_t pos) {
+    const size_t mark = trail_.size();
+    if (Run(n, pos)) return true;
+    Unwind(mark);
     return false;
   }
 
