@@ -93,6 +93,7 @@ struct DateDetector::Impl {
   std::optional<int> default_tz;
 
   size_t last_index = kNoIndex;
+  unsigned long full_search_wins = 0;
   size_t first_unused = 0;
   // The last winning match: start (bytes, characters), char before, first char; end
   // (bytes), last char, char after (datedetector.py __lastPos / __lastEndPos).
@@ -309,7 +310,10 @@ std::optional<DateMatch> DateDetector::Match(std::string_view line) {
   size_t ignore = kNoIndex;
   bool won = false;
   Impl::Candidate c = d.FastPath(line, ignore, won);
-  if (!won) c = d.FullSearch(line, ignore, c, won);
+  if (!won) {
+    c = d.FullSearch(line, ignore, c, won);
+    if (c.index != kNoIndex) ++d.full_search_wins;
+  }
   if (c.index == kNoIndex) return std::nullopt;
   const regex::Match& m = won ? d.current : d.best;
   const size_t offset = won ? d.current_offset : d.best_offset;
@@ -337,5 +341,16 @@ std::vector<TemplateInfo> DateDetector::Templates() const {
 }
 
 std::string DateDetector::Description() const { return impl_->description; }
+
+std::string DateDetector::ContinuationKey() const {
+  const Impl& d = *impl_;
+  if (d.last_index >= d.entries.size()) return "none " + std::to_string(d.entries.size());
+  return d.entries[d.last_index].tpl->name() + "\n" + std::to_string(d.last_index) + " " +
+         std::to_string(d.entries.size()) + " " + std::to_string(d.last_begin) + " " +
+         std::to_string(d.last_distance) + " " + std::to_string(d.last_before) + " " + std::to_string(d.last_first) +
+         " " + std::to_string(d.last_end) + " " + std::to_string(d.last_final) + " " + std::to_string(d.last_after);
+}
+
+unsigned long DateDetector::full_search_wins() const { return impl_->full_search_wins; }
 
 }  // namespace portcullis::date

@@ -67,6 +67,15 @@ const date::DateDetector* Filter::date_detector() const {
 const Lines& Filter::line_buffer() const { return impl_->kept; }
 const LineParts& Filter::current_line() const { return impl_->current; }
 
+std::string Filter::ContinuationKey() const {
+  const Impl& d = *impl_;
+  std::string key = d.detector ? d.detector->ContinuationKey() : "no detector";
+  key += "\n" + d.last_time_text + "\n";
+  if (d.last_date) key += std::to_string(*d.last_date) + (d.last_date_is_integer ? " int" : "");
+  key += " mlfid " + std::to_string(d.mlfid_cache.size());
+  return key;
+}
+
 const std::vector<Failure>& Filter::ProcessLine(std::string_view line) {
   impl_->results.clear();
   impl_->ProcessDated(line);

@@ -38,6 +38,7 @@ class MlfidCache {
   FailData* Get(const std::string& mlfid);
   void Set(const std::string& mlfid, FailData data);
   void Unset(const std::string& mlfid);
+  size_t size() const { return entries_.size(); }
 
  private:
   static constexpr size_t kMaxCount = 100;

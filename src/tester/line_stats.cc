@@ -160,11 +160,14 @@ void RegexTester::Impl::PrintDateTemplates() {
   Print("\nDate template hits:");
   std::vector<std::string> lines;
   for (const date::TemplateInfo& t : detector->Templates()) {
-    if (!opts.verbose && !t.hits) continue;
-    lines.push_back("[" + std::to_string(t.hits) + "] " + t.name);
+    const auto extra = extra_template_hits.find(t.name);
+    const long hits = static_cast<long>(t.hits) + (extra == extra_template_hits.end() ? 0 : extra->second);
+    if (!opts.verbose && !hits) continue;
+    lines.push_back("[" + std::to_string(hits) + "] " + t.name);
     if (opts.verbose_date) {
       char weight[96];
-      std::snprintf(weight, sizeof weight, "    # weight: %.3f (%.3f), pattern: ", t.hits * t.weight, t.weight);
+      std::snprintf(weight, sizeof weight, "    # weight: %.3f (%.3f), pattern: ", static_cast<double>(hits) * t.weight,
+                    t.weight);
       lines.push_back(weight + t.pattern);
       lines.push_back("    # regex:   " + t.regex);
     }

@@ -117,15 +117,42 @@ Result<LogReader> LogReader::Open(const std::string& path, Encoding encoding) {
 
 LogReader::LogReader(std::FILE* file, Encoding encoding) : file_(file), encoding_(encoding) {}
 
+Result<LogReader> LogReader::OpenRange(const std::string& path, Encoding encoding, uint64_t begin, uint64_t end) {
+  auto reader = Open(path, encoding);
+  if (!reader) return reader;
+  if (fseeko(reader->file_, static_cast<off_t>(begin), SEEK_SET) != 0)
+    return Fail("[Errno " + std::to_string(errno) + "] " + std::strerror(errno) + ": " + PyRepr(path));
+  reader->block_offset_ = begin;
+  reader->end_ = end;
+  return reader;
+}
+
+uint64_t LogReader::NextLineStart(const std::string& path, uint64_t offset) {
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (!file) return offset;
+  uint64_t at = offset;
+  if (offset > 0 && fseeko(file, static_cast<off_t>(offset - 1), SEEK_SET) == 0) {
+    at = offset - 1;  // a line starts at `offset` when the byte before it ends a line
+    for (int c; (c = std::fgetc(file)) != EOF;) {
+      ++at;
+      if (c == '\n') break;
+    }
+  }
+  std::fclose(file);
+  return at;
+}
+
 LogReader::LogReader(LogReader&& other) noexcept
-    : file_(std::exchange(other.file_, nullptr)), encoding_(other.encoding_), block_(std::move(other.block_)),
-      pos_(other.pos_), eof_(other.eof_) {}
+    : file_(std::exchange(other.file_, nullptr)), encoding_(other.encoding_), block_offset_(other.block_offset_),
+      end_(other.end_), block_(std::move(other.block_)), pos_(other.pos_), eof_(other.eof_) {}
 
 LogReader& LogReader::operator=(LogReader&& other) noexcept {
   if (this != &other) {
     if (file_) std::fclose(file_);
     file_ = std::exchange(other.file_, nullptr);
     encoding_ = other.encoding_;
+    block_offset_ = other.block_offset_;
+    end_ = other.end_;
     block_ = std::move(other.block_);
     pos_ = other.pos_;
     eof_ = other.eof_;
@@ -141,6 +168,7 @@ LogReader::~LogReader() {
 bool LogReader::Fill() {
   if (eof_ || !file_) return false;
   block_.erase(0, pos_);
+  block_offset_ += pos_;
   pos_ = 0;
   size_t old = block_.size();
   block_.resize(old + kBlockSize);
@@ -151,6 +179,7 @@ bool LogReader::Fill() {
 }
 
 bool LogReader::Next(std::string_view& line) {
+  if (block_offset_ + pos_ >= end_) return false;
   size_t nl;
   while ((nl = block_.find('\n', pos_)) == std::string::npos) {
     if (!Fill()) {

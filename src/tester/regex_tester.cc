@@ -37,6 +37,8 @@ void RegexTester::set_host_lookup(std::function<std::optional<std::string>(const
   impl_->host_lookup = std::move(lookup);
 }
 
+size_t RegexTester::segments() const { return impl_->segments_used; }
+
 int RegexTester::Run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   impl_->out = &out;
   impl_->err = &err;
@@ -251,8 +253,14 @@ bool RegexTester::Impl::RunLog(const std::string& value) {
       Print("Use         encoding : " + opts.encoding);
       Print("");
       auto start = std::chrono::steady_clock::now();
-      std::string_view line;
-      while (reader->Next(line)) TestLine(line);
+      std::error_code ec;
+      const uint64_t size = std::filesystem::file_size(log.value, ec);
+      if (!ec && CanSplit(size)) {
+        if (!RunSplit(log.value, *encoding, size)) return false;
+      } else {
+        std::string_view line;
+        while (reader->Next(line)) TestLine(line);
+      }
       elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       return true;
     }

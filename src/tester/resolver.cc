@@ -10,7 +10,10 @@ namespace portcullis::tester {
 
 std::vector<IpAddr> SystemResolver::Resolve(std::string_view name) {
   std::string key(name);
-  if (auto it = cache_.find(key); it != cache_.end()) return it->second;
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = cache_.find(key); it != cache_.end()) return it->second;
+  }
   std::vector<IpAddr> ips;
   for (int family : {AF_INET, AF_INET6}) {
     addrinfo hints{};
@@ -29,6 +32,7 @@ std::vector<IpAddr> SystemResolver::Resolve(std::string_view name) {
     }
     freeaddrinfo(result);
   }
+  std::lock_guard lock(mutex_);
   cache_.emplace(key, ips);
   return ips;
 }

@@ -1,12 +1,16 @@
 #pragma once
 // Private: the state of one fail2ban-regex run.
 
+#include <cstdint>
+#include <map>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
 
 #include "portcullis/filter/filter.h"
+#include "portcullis/tester/log_reader.h"
 #include "portcullis/tester/out_format.h"
 #include "portcullis/tester/regex_tester.h"
 
@@ -48,6 +52,16 @@ struct RegexTester::Impl final : filter::FilterObserver {
   bool CompileFilter();
   bool RunLog(const std::string& value);
   void TestLine(std::string_view line);
+  // A large file read as segments on several threads (split_run.cc).
+  struct Segment;
+  bool CanSplit(uint64_t size) const;
+  bool RunSplit(const std::string& path, Encoding encoding, uint64_t size);
+  bool ReadLines(const std::string& path, Encoding encoding, uint64_t begin, uint64_t end);
+  std::unique_ptr<Impl> NewWorker() const;
+  std::string StateKey() const;
+  std::map<std::string, long> TemplateHits() const;
+  void ResetCounts();
+  void Absorb(Segment& segment);
   void MoveConsumedLines(const filter::Lines& before, std::vector<std::string>& debuggex_lines);
   void CountLine(std::string_view line, std::string_view debuggex_line, bool matched, bool ignored);
   std::string DebuggexUrl(std::string_view line, const std::string& regex) const;
@@ -101,6 +115,9 @@ struct RegexTester::Impl final : filter::FilterObserver {
   filter::Lines buffer_before;
   LineStats stats;
   double elapsed = 0;
+  size_t segments_used = 1;  // a split run: how many segments were read at once
+  // Date template hits counted by segments read on other threads, by template name.
+  std::map<std::string, long> extra_template_hits;
 };
 
 }  // namespace portcullis::tester

@@ -231,6 +231,10 @@ int main(int argc, char** argv) {
       return portcullis::tester::kExitError;
     }
     std::ios::sync_with_stdio(false);
+    // Not options of fail2ban-regex, so not on the command line: the size from which a
+    // log file is read in segments on several threads, and how many (tests, benchmarks).
+    if (const char* v = std::getenv("PORTCULLIS_REGEX_SPLIT_MIN_BYTES")) opts.split_min_bytes = std::strtoull(v, nullptr, 10);
+    if (const char* v = std::getenv("PORTCULLIS_REGEX_THREADS")) opts.threads = static_cast<unsigned>(std::strtoul(v, nullptr, 10));
     portcullis::SystemClock system_clock;
     portcullis::CoarseClock clock(system_clock);  // asked several times a line
     portcullis::tester::SystemResolver resolver;

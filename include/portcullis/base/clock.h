@@ -19,20 +19,24 @@ class SystemClock final : public Clock {
 
 // Another clock read once every `every` calls, for a loop that asks for the time of
 // each log line where a fraction of a millisecond does not matter (fail2ban-regex's
-// "now" for a line). One thread only.
+// "now" for a line). Each thread counts its own calls, so threads may share it.
 class CoarseClock final : public Clock {
  public:
   explicit CoarseClock(const Clock& source, unsigned every = 256) : source_(source), every_(every) {}
   double Now() const override {
-    if (calls_++ % every_ == 0) now_ = source_.Now();
-    return now_;
+    thread_local const CoarseClock* owner = nullptr;
+    thread_local unsigned calls = 0;
+    thread_local double now = 0;
+    if (owner != this || ++calls % every_ == 0) {
+      owner = this;
+      now = source_.Now();
+    }
+    return now;
   }
 
  private:
   const Clock& source_;
   unsigned every_;
-  mutable unsigned calls_ = 0;
-  mutable double now_ = 0;
 };
 
 // A clock that says what it is told.

@@ -75,6 +75,16 @@ class DateDetector {
   // defaults are added on the first Match(), as fail2ban does: empty before that.
   std::vector<TemplateInfo> Templates() const;
 
+  // What decides how the next line is matched while the fast path decides: the last
+  // winning template and where its date was, as text. Two detectors with equal keys
+  // find the same dates in the same lines, with the same effect on themselves, for as
+  // long as neither needs a full search that finds a date (full_search_wins()): only
+  // that consults (and changes) the template order and the hit counts.
+  std::string ContinuationKey() const;
+  // Lines whose date a search over all templates found (the rest: the fast path, or
+  // no date anywhere).
+  unsigned long full_search_wins() const;
+
   // The display name fail2ban-regex prints after "Use datepattern : <pattern> :"
   // ("Default Detectors" for the default lists, else the single template's name).
   std::string Description() const;

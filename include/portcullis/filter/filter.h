@@ -107,6 +107,9 @@ class CompiledFilter {
   ~CompiledFilter();
   const FilterConfig& config() const;
   size_t failregex_count() const;
+  // Whether a line's outcome can depend on earlier lines beyond the date: maxlines > 1
+  // or an <F-MLFID> group (a connection's lines are merged).
+  bool carries_lines() const;
   size_t ignoreregex_count() const;
   // The failregex as fail2ban lists it after tag expansion (getFailRegex()).
   const std::string& ExpandedFailRegex(size_t index) const;
@@ -150,6 +153,12 @@ class Filter {
   // maxlines > 1: the buffered lines after the last ProcessLine (fail2ban's
   // __lineBuffer); lines a multi-line hit consumed are no longer in it.
   const Lines& line_buffer() const;
+  // What the filter carries from one line to the next, as text: the date detector's
+  // ContinuationKey and the last date a dateless line may borrow. Two filters of one
+  // CompiledFilter with equal keys treat the lines that follow alike, provided the
+  // filter keeps no other state across lines (no multi-line buffer, no mlfid: see
+  // CompiledFilter::carries_lines()) and their detectors need no full search.
+  std::string ContinuationKey() const;
   // The last line ProcessLine(text) took, split around its date (fail2ban's
   // processedLine() is its prefix + suffix).
   const LineParts& current_line() const;

@@ -4,6 +4,7 @@
 // U+FFFD as Python's 'replace' handler does, trailing "\r"/"\n" stripped, and a last
 // line that was never terminated left out.
 
+#include <cstdint>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -28,6 +29,12 @@ class LogReader {
   // Opens `path`. Error: the system's reason, worded as Python's IOError
   // ("[Errno 13] Permission denied: '<path>'").
   static Result<LogReader> Open(const std::string& path, Encoding encoding);
+  // The lines that start at byte offsets [begin, end) of `path` (`begin` and `end` at
+  // line starts, or `end` at the end of the file).
+  static Result<LogReader> OpenRange(const std::string& path, Encoding encoding, uint64_t begin, uint64_t end);
+  // The byte offset of the first line start at or after `offset` (the file's size when
+  // there is none).
+  static uint64_t NextLineStart(const std::string& path, uint64_t offset);
 
   LogReader(LogReader&&) noexcept;
   LogReader& operator=(LogReader&&) noexcept;
@@ -43,6 +50,8 @@ class LogReader {
 
   std::FILE* file_ = nullptr;
   Encoding encoding_;
+  uint64_t block_offset_ = 0;  // file offset of block_[0]
+  uint64_t end_ = UINT64_MAX;  // lines starting here or later are not read
   std::string block_;
   size_t pos_ = 0;
   bool eof_ = false;

@@ -2,6 +2,7 @@
 // The options of fail2ban-regex 1.0.2, as plain values. tools/regex parses the command
 // line into them (optparse rules); RegexTester runs with them.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -31,6 +32,12 @@ struct Options {
   bool print_all_ignored = false;
   bool log_traceback = false;                  // -t/--log-traceback (accepted, no effect)
   bool full_traceback = false;                 // --full-traceback (accepted, no effect)
+
+  // Not fail2ban-regex's: a log file of at least `split_min_bytes` is read as `threads`
+  // segments at once (0: one per core), each checked at its seam against the segment
+  // before it and read again in order where they differ. Same report either way.
+  uint64_t split_min_bytes = uint64_t{8} << 20;
+  unsigned threads = 0;
 };
 
 }  // namespace portcullis::tester

@@ -40,6 +40,10 @@ class RegexTester {
   // What this build cannot do (the systemd journal) is reported on `err`.
   int Run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
+  // How many segments of the log the last Run read at once (1: a single pass; see
+  // Options::split_min_bytes).
+  size_t segments() const;
+
   // Reverse DNS for <ip-host> in -o templates (optional).
   void set_host_lookup(std::function<std::optional<std::string>(const IpAddr&)> lookup);
 

@@ -3,6 +3,7 @@
 // as fail2ban's DNSUtils.dnsToIp does (getaddrinfo for IPv4, then IPv6, cached), and
 // addresses become names for <ip-host>.
 
+#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -19,6 +20,7 @@ class SystemResolver final : public filter::Resolver {
   std::optional<std::string> HostName(const IpAddr& ip);
 
  private:
+  std::mutex mutex_;  // a split run resolves from several threads
   std::unordered_map<std::string, std::vector<IpAddr>> cache_;
 };
 

@@ -55,3 +55,34 @@ TEST(LogReaderTest, NamesAMissingFileLikePython) {
 
 }  // namespace
 }  // namespace portcullis::tester
+
+namespace portcullis::tester {
+namespace {
+
+TEST(LogReaderTest, ReadsTheLinesThatStartInARange) {
+  std::string path = ::testing::TempDir() + "log_reader_range.log";
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << "aa\nbbbb\ncc\ndd";  // line starts 0, 3, 8, 11; "dd" unterminated
+  }
+  EXPECT_EQ(LogReader::NextLineStart(path, 0), 0u);
+  EXPECT_EQ(LogReader::NextLineStart(path, 1), 3u);
+  EXPECT_EQ(LogReader::NextLineStart(path, 3), 3u);
+  EXPECT_EQ(LogReader::NextLineStart(path, 4), 8u);
+  EXPECT_EQ(LogReader::NextLineStart(path, 12), 13u);  // none left: the size
+  auto lines = [&](uint64_t begin, uint64_t end) {
+    auto reader = LogReader::OpenRange(path, Encoding::kUtf8, begin, end);
+    EXPECT_TRUE(reader);
+    std::string all;
+    std::string_view line;
+    while (reader->Next(line)) all += std::string(line) + "|";
+    return all;
+  };
+  EXPECT_EQ(lines(0, 3), "aa|");
+  EXPECT_EQ(lines(3, 11), "bbbb|cc|");
+  EXPECT_EQ(lines(8, 13), "cc|");  // the unterminated last line stays out, as in a full read
+  EXPECT_EQ(lines(0, 13), "aa|bbbb|cc|");
+}
+
+}  // namespace
+}  // namespace portcullis::tester

@@ -106,3 +106,62 @@ TEST_F(RegexTesterTest, ReportsErrorsAndFails) {
 
 }  // namespace
 }  // namespace portcullis::tester
+
+namespace portcullis::tester {
+namespace {
+
+// A log file read as segments on several threads gives the report of a single pass:
+// counts, listed lines with their limits, date template hits. And when a segment's
+// start cannot be shown to continue the one before (a line whose date only a search
+// over all templates finds), the rest is read again in one pass.
+TEST_F(RegexTesterTest, ASplitRunReportsWhatASinglePassReports) {
+  const std::string path = ::testing::TempDir() + "/split.log";
+  auto write_log = [&](bool odd_date_in_middle) {
+    FILE* f = std::fopen(path.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    for (int i = 0; i < 6000; ++i) {
+      if (odd_date_in_middle && i == 4500) {
+        std::fprintf(f, "2005-08-14 10:00:00 host sshd[1]: Failed password for root from 192.0.2.77\n");
+        continue;
+      }
+      const int s = i / 3;
+      std::fprintf(f, "Aug 14 %02d:%02d:%02d host sshd[%d]: %s from 192.0.2.%d\n", 8 + s / 3600, s / 60 % 60, s % 60,
+                   i, i % 7 == 0 ? "Failed password for root" : i % 11 == 0 ? "Connection closed" : "Accepted key",
+                   i % 250);
+    }
+    std::fclose(f);
+  };
+  const std::vector<std::string> args = {path, "Failed password for \\S+ from <HOST>$", "192\\.0\\.2\\.1\\d\\d$"};
+  for (bool odd : {false, true}) {
+    write_log(odd);
+    for (const char* print : {"", "missed", "matched"}) {
+      Options single;
+      single.threads = 1;
+      single.print_all_missed = std::string(print) == "missed";
+      single.print_all_matched = std::string(print) == "matched";
+      RegexTester one(single, clock_, nullptr, FileSystemView::Real());
+      std::ostringstream expected, ignored;
+      ASSERT_EQ(one.Run(args, expected, ignored), 0);
+      EXPECT_EQ(one.segments(), 1u);
+      for (unsigned threads : {2u, 3u}) {
+        Options split = single;
+        split.threads = threads;
+        split.split_min_bytes = 1;
+        RegexTester many(split, clock_, nullptr, FileSystemView::Real());
+        std::ostringstream got;
+        ASSERT_EQ(many.Run(args, got, ignored), 0);
+        auto mask = [](std::string s) {
+          size_t pos = s.find("[processed in ");
+          if (pos != std::string::npos) s.replace(pos, s.find('\n', pos) - pos, "[processed]");
+          return s;
+        };
+        EXPECT_EQ(mask(got.str()), mask(expected.str())) << threads << " threads, odd date " << odd;
+        // The odd date falls in the last segment: that one is read again in one pass.
+        EXPECT_EQ(many.segments(), odd ? 1u : threads) << threads << " threads";
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace portcullis::tester
