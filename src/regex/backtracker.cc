@@ -1184,57 +1184,76 @@ class Matcher {
 
 }  // namespace
 
+namespace {
+
+// Python rejects a look-behind whose width varies; the translator has let Boost judge
+// the pattern, so such a one is left to Boost here.
+bool LookBehindsFixed(const Ast& a) {
+  if (a.kind == Ast::Kind::kLook && !a.ahead && !FixedWidth(*a.kids[0])) return false;
+  for (const auto& k : a.kids)
+    if (!LookBehindsFixed(*k)) return false;
+  return true;
+}
+
+// Per node, the bytes a match from there can begin with (node_first, when known).
+void ComputeNodeFirstBytes(Backtracker::Program& p) {
+  p.node_first.resize(p.nodes.size());
+  p.node_first_known.resize(p.nodes.size());
+  for (size_t n = 0; n < p.nodes.size(); ++n) {
+    ByteSet set;
+    p.node_first_known[n] = FirstBytes(p, static_cast<int>(n), set, 0);
+    p.node_first[n] = set;
+  }
+}
+
+// Per alternation, for each byte the branches that may start with it.
+bool ComputeAltMasks(Backtracker::Program& p) {
+  for (Node& node : p.nodes) {
+    if (node.op != Op::kAlt) continue;
+    if (node.count > 64) return false;
+    node.width = static_cast<int>(p.alt_masks.size());
+    std::array<uint64_t, 257> masks{};
+    for (int i = 0; i < node.count; ++i) {
+      const int branch = p.branches[node.arg + i];
+      const bool known = p.node_first_known[branch];
+      for (unsigned c = 0; c < 256; ++c)
+        if (!known || p.node_first[branch].Has(static_cast<uint8_t>(c))) masks[c] |= uint64_t{1} << i;
+      if (!known) masks[256] |= uint64_t{1} << i;
+    }
+    p.alt_masks.push_back(masks);
+  }
+  return true;
+}
+
+// Where a search may start: anchored or not, the first bytes and the next three.
+void ComputeStartFilter(Backtracker::Program& p) {
+  const Node& first = p.nodes[p.start];
+  p.anchored = first.op == Op::kAssert && first.assertion == AssertKind::kTextStart;
+  int budget = 256;
+  OffsetBytes(p, p.start, 0, p.at_offset, budget);
+  ByteSet bytes;
+  p.first_any = !FirstBytes(p, p.start, bytes, 0);
+  p.first = bytes;
+  if (!p.first_any && bytes.Count() == 1)
+    for (unsigned c = 0; c < 256; ++c)
+      if (bytes.Has(static_cast<uint8_t>(c))) p.first_byte = static_cast<int>(c);
+}
+
+}  // namespace
+
 std::optional<Backtracker> Backtracker::Compile(std::string_view python_pattern, bool multiline, bool ignore_case) {
   Parser parser(python_pattern, multiline, ignore_case);
   AstPtr root = parser.Run();
-  if (!root) return std::nullopt;
+  if (!root || !LookBehindsFixed(*root)) return std::nullopt;
   auto program = std::make_shared<Program>();
   program->groups = parser.groups();
   program->registers = 2 * (program->groups + 1);
-  // Look-behinds must be of fixed width (the translator has let Boost judge the rest).
-  struct Check {
-    static bool LookBehindsFixed(const Ast& a) {
-      if (a.kind == Ast::Kind::kLook && !a.ahead && !FixedWidth(*a.kids[0])) return false;
-      for (const auto& k : a.kids)
-        if (!LookBehindsFixed(*k)) return false;
-      return true;
-    }
-  };
-  if (!Check::LookBehindsFixed(*root)) return std::nullopt;
   Emitter emitter(*program);
   const int match = emitter.Add(Node{Op::kMatch});
   program->start = emitter.Emit(*root, match);
-  const Node& first = program->nodes[program->start];
-  program->anchored = first.op == Op::kAssert && first.assertion == AssertKind::kTextStart;
-  program->node_first.resize(program->nodes.size());
-  program->node_first_known.resize(program->nodes.size());
-  for (size_t n = 0; n < program->nodes.size(); ++n) {
-    ByteSet set;
-    program->node_first_known[n] = FirstBytes(*program, static_cast<int>(n), set, 0);
-    program->node_first[n] = set;
-  }
-  for (Node& node : program->nodes) {
-    if (node.op != Op::kAlt) continue;
-    if (node.count > 64) return std::nullopt;
-    node.width = static_cast<int>(program->alt_masks.size());
-    std::array<uint64_t, 257> masks{};
-    for (int i = 0; i < node.count; ++i) {
-      const int branch = program->branches[node.arg + i];
-      const bool known = program->node_first_known[branch];
-      for (unsigned c = 0; c < 256; ++c)
-        if (!known || program->node_first[branch].Has(static_cast<uint8_t>(c))) masks[c] |= uint64_t{1} << i;
-      if (!known) masks[256] |= uint64_t{1} << i;
-    }
-    program->alt_masks.push_back(masks);
-  }
-  int budget = 256;
-  OffsetBytes(*program, program->start, 0, program->at_offset, budget);
-  ByteSet bytes;
-  program->first_any = !FirstBytes(*program, program->start, bytes, 0);
-  program->first = bytes;
-  if (!program->first_any && bytes.Count() == 1)
-    for (unsigned c = 0; c < 256; ++c)
-      if (bytes.Has(static_cast<uint8_t>(c))) program->first_byte = static_cast<int>(c);
+  ComputeNodeFirstBytes(*program);
+  if (!ComputeAltMasks(*program)) return std::nullopt;
+  ComputeStartFilter(*program);
   return Backtracker(std::move(program));
 }
 
