@@ -295,8 +295,7 @@ void Filter::Impl::FindFailure(const LineParts& tuple, std::optional<double> dat
     if (no_date && !date && config.check_find_time) continue;
     if (!config.check_all_regex || config.maxlines > 1) UseLines(split.unmatched);
     if (c.prefregex) {
-      FailData merged = GroupsOf(*c.prefregex, pref_match);
-      merged.Pop("content");
+      FailData merged = GroupsOf(*c.prefregex, pref_match, "content");
       if (!merged.entries().empty()) {
         for (auto& [key, value] : fail.entries()) merged.Set(key, std::move(value));
         fail = std::move(merged);

@@ -28,8 +28,9 @@ void BuildBuffer(const Lines& lines, std::string& buf);
 void SplitLines(const CompiledRegex& re, const regex::Match& m, std::string_view buf,
                 const Lines& org, LineSplit& out);
 
-// The named groups of a hit in definition order, alt_/tuple_ groups folded in.
-FailData GroupsOf(const CompiledRegex& re, const regex::Match& m);
+// The named groups of a hit in definition order, alt_/tuple_ groups folded in; the group
+// named `skip` (if any) left out.
+FailData GroupsOf(const CompiledRegex& re, const regex::Match& m, std::string_view skip = {});
 
 // fail2ban's mlfid cache: up to 100 connection ids, five minutes each.
 class MlfidCache {

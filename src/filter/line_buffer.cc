@@ -79,10 +79,11 @@ void SplitLines(const CompiledRegex& re, const regex::Match& m, std::string_view
   out.unmatched.insert(out.unmatched.end(), org.begin() + static_cast<long>(count2), org.end());
 }
 
-FailData GroupsOf(const CompiledRegex& re, const regex::Match& m) {
+FailData GroupsOf(const CompiledRegex& re, const regex::Match& m, std::string_view skip) {
   FailData fail;
   fail.entries().reserve(re.groups_by_index.size() + re.regex.groups().alt.size() + 4);  // + matches etc.
   for (const auto& [name, index] : re.groups_by_index) {
+    if (name == skip) continue;
     if (m.Matched(index))
       fail.Set(name, std::string(m.Group(index)));
     else
