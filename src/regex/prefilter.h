@@ -1,9 +1,9 @@
 #pragma once
 // A literal prefilter: text that every match of a regex contains, as a condition of
 // AND and OR over literals (the idea of RE2's prefilter). A text that fails the
-// condition cannot match, and is rejected at memmem speed instead of running Boost's
-// matcher (about 700 instructions per search before it looks at a character). Private
-// to the regex module.
+// condition cannot match, and is rejected at memmem speed before a matcher runs (the
+// backtracker, or Boost, which spends ~700 instructions per search before it looks at a
+// character). Private to the regex module.
 //
 //   ^Failed \S+ for (?:invalid user )?\S+ from <ip>   ->  "Failed " AND " for " AND " from "
 //   (?:\w+: reject:|too many errors) after \S+           ->  ": reject:" OR "too many errors after "

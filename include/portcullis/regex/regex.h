@@ -15,8 +15,8 @@
 //     std::string_view ip = m.Group(re->GroupIndex("ip"));
 //
 // This module is the only one that includes Boost.Regex; its exceptions never leave it.
-// A search that exceeds Boost's complexity limit is a miss with m.complexity_exceeded()
-// set, never a crash.
+// A search the backtracker gives up on goes to Boost; one that also exceeds Boost's
+// complexity limit is a miss with m.complexity_exceeded() set, never a crash.
 
 #include <bitset>
 #include <cstddef>
