@@ -80,6 +80,13 @@ CompiledFilter::~CompiledFilter() = default;
 const FilterConfig& CompiledFilter::config() const { return impl_->config; }
 size_t CompiledFilter::failregex_count() const { return impl_->failregex.size(); }
 
+bool CompiledFilter::uses_mlfid() const {
+  if (impl_->prefregex && impl_->prefregex->regex.groups().mlfid >= 0) return true;
+  for (const CompiledRegex& re : impl_->failregex)
+    if (re.regex.groups().mlfid >= 0) return true;
+  return false;
+}
+
 bool CompiledFilter::carries_lines() const {
   if (impl_->config.maxlines > 1) return true;
   if (impl_->prefregex && impl_->prefregex->regex.groups().mlfid >= 0) return true;

@@ -72,9 +72,11 @@ std::string Filter::ContinuationKey() const {
   std::string key = d.detector ? d.detector->ContinuationKey() : "no detector";
   key += "\n" + d.last_time_text + "\n";
   if (d.last_date) key += std::to_string(*d.last_date) + (d.last_date_is_integer ? " int" : "");
-  key += " mlfid " + std::to_string(d.mlfid_cache.size());
   return key;
 }
+
+MlfidSnapshot Filter::MlfidCacheSnapshot() const { return impl_->mlfid_cache.Snapshot(); }
+void Filter::LogMlfidCache(std::vector<MlfidEvent>* log) { impl_->mlfid_cache.set_log(log); }
 
 const std::vector<Failure>& Filter::ProcessLine(std::string_view line) {
   impl_->results.clear();

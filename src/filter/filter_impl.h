@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "compiled_filter_impl.h"
@@ -35,14 +36,22 @@ FailData GroupsOf(const CompiledRegex& re, const regex::Match& m, std::string_vi
 // fail2ban's mlfid cache: up to 100 connection ids, five minutes each.
 class MlfidCache {
  public:
+  static constexpr size_t kMaxCount = 100;
+
   explicit MlfidCache(const Clock& clock) : clock_(clock) {}
   FailData* Get(const std::string& mlfid);
   void Set(const std::string& mlfid, FailData data);
   void Unset(const std::string& mlfid);
+  MlfidSnapshot Snapshot() const;
+  // Records every Get/Set/Unset from now on (nullptr: stop); a Get's data only the
+  // first time the log meets that connection.
+  void set_log(std::vector<MlfidEvent>* log) {
+    log_ = log;
+    logged_.clear();
+  }
   size_t size() const { return entries_.size(); }
 
  private:
-  static constexpr size_t kMaxCount = 100;
   static constexpr double kMaxTime = 300;
   struct Entry {
     FailData data;
@@ -51,6 +60,8 @@ class MlfidCache {
   const Clock& clock_;
   std::deque<std::string> order_;  // insertion order (FIFO eviction)
   std::unordered_map<std::string, Entry> entries_;
+  std::vector<MlfidEvent>* log_ = nullptr;
+  std::unordered_set<std::string> logged_;  // connections the log has met
 };
 
 // Merges a hit carrying mlfid with the cached state of that id (fail2ban's

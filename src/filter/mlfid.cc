@@ -4,20 +4,123 @@
 // changes to it (mlfpending) are seen by the next line of the same connection.
 
 #include <algorithm>
+#include <deque>
+#include <string>
+#include <type_traits>
+#include <unordered_map>
+#include <unordered_set>
+#include <variant>
 
 #include "filter_impl.h"
 
 namespace portcullis::filter {
 
+namespace {
+
+void AppendText(std::string& out, std::string_view text) {
+  out += std::to_string(text.size());
+  out += ':';
+  out += text;
+}
+
+// The data of a cached connection as text, every value told apart by kind and length.
+std::string Describe(const FailData& data) {
+  std::string out;
+  for (const auto& [name, value] : data.entries()) {
+    AppendText(out, name);
+    std::visit(
+        [&out](const auto& v) {
+          using T = std::decay_t<decltype(v)>;
+          if constexpr (std::is_same_v<T, std::monostate>) {
+            out += 'N';
+          } else if constexpr (std::is_same_v<T, std::string>) {
+            out += 's';
+            AppendText(out, v);
+          } else if constexpr (std::is_same_v<T, std::int64_t>) {
+            out += 'i' + std::to_string(v) + ';';
+          } else if constexpr (std::is_same_v<T, Tuple>) {
+            out += 't' + std::to_string(v.size()) + '[';
+            for (const auto& e : v) e ? AppendText(out, *e) : void(out += 'N');
+          } else if constexpr (std::is_same_v<T, Lines>) {
+            out += 'l' + std::to_string(v.size()) + '[';
+            for (const LineParts& l : v) {
+              AppendText(out, l.prefix);
+              AppendText(out, l.date);
+              AppendText(out, l.suffix);
+            }
+          } else if constexpr (std::is_same_v<T, Users>) {
+            out += 'u' + std::to_string(v.size()) + '[';
+            for (const std::string& u : v) AppendText(out, u);
+          }
+        },
+        value);
+  }
+  return out;
+}
+
+}  // namespace
+
 FailData* MlfidCache::Get(const std::string& mlfid) {
   auto it = entries_.find(mlfid);
-  if (it == entries_.end()) return nullptr;
-  if (it->second.expires > clock_.Now()) return &it->second.data;
-  Unset(mlfid);
-  return nullptr;
+  FailData* found = nullptr;
+  if (it != entries_.end() && it->second.expires > clock_.Now()) found = &it->second.data;
+  if (log_) {
+    MlfidEvent event{MlfidEvent::Op::kGet, mlfid, found != nullptr, std::nullopt};
+    if (logged_.insert(mlfid).second && found) event.data = Describe(*found);
+    log_->push_back(std::move(event));
+  }
+  if (it != entries_.end() && !found) Unset(mlfid);
+  return found;
+}
+
+MlfidSnapshot MlfidCache::Snapshot() const {
+  MlfidSnapshot out;
+  for (const std::string& mlfid : order_)
+    if (auto it = entries_.find(mlfid); it != entries_.end()) out.emplace_back(mlfid, Describe(it->second.data));
+  return out;
+}
+
+bool MlfidEventsFollow(const MlfidSnapshot& before, const std::vector<MlfidEvent>& events) {
+  std::deque<std::string> order;
+  std::unordered_map<std::string, const std::string*> held;  // connection -> data at the start
+  std::unordered_set<std::string> present, met;
+  for (const auto& [mlfid, data] : before) {
+    order.push_back(mlfid);
+    present.insert(mlfid);
+    held[mlfid] = &data;
+  }
+  for (const MlfidEvent& e : events) {
+    switch (e.op) {
+      case MlfidEvent::Op::kGet: {
+        if (present.count(e.mlfid) != (e.found ? 1u : 0u)) return false;
+        if (met.insert(e.mlfid).second && e.found) {
+          auto it = held.find(e.mlfid);
+          if (it == held.end() || !e.data || *it->second != *e.data) return false;
+        }
+        break;
+      }
+      case MlfidEvent::Op::kSet:  // MlfidCache::Set: evict the oldest when full, then store
+        met.insert(e.mlfid);
+        if (present.size() >= MlfidCache::kMaxCount && !order.empty()) {
+          present.erase(order.front());
+          order.pop_front();
+        }
+        if (present.insert(e.mlfid).second) order.push_back(e.mlfid);
+        break;
+      case MlfidEvent::Op::kUnset:
+        met.insert(e.mlfid);
+        if (present.erase(e.mlfid)) order.erase(std::find(order.begin(), order.end(), e.mlfid));
+        break;
+    }
+  }
+  return true;
 }
 
 void MlfidCache::Set(const std::string& mlfid, FailData data) {
+  if (log_) {
+    log_->push_back(MlfidEvent{MlfidEvent::Op::kSet, mlfid, false, std::nullopt});
+    logged_.insert(mlfid);
+  }
   double now = clock_.Now();
   if (entries_.size() >= kMaxCount) {
     while (!order_.empty()) {
@@ -34,6 +137,10 @@ void MlfidCache::Set(const std::string& mlfid, FailData data) {
 }
 
 void MlfidCache::Unset(const std::string& mlfid) {
+  if (log_) {
+    log_->push_back(MlfidEvent{MlfidEvent::Op::kUnset, mlfid, false, std::nullopt});
+    logged_.insert(mlfid);
+  }
   if (entries_.erase(mlfid) == 0) return;
   order_.erase(std::find(order_.begin(), order_.end(), mlfid));
 }

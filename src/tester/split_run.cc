@@ -24,6 +24,7 @@ namespace portcullis::tester {
 namespace {
 
 constexpr uint64_t kWarmUpBytes = 64 * 1024;
+constexpr double kMaxRunSeconds = 240;  // below the mlfid cache's five minutes
 
 // Appends `from`'s listed lines to `to`'s as a single pass would have listed them:
 // all of them, or only while the running count stays within `limit`.
@@ -42,12 +43,13 @@ struct RegexTester::Impl::Segment {
   std::string key_at_begin;  // ContinuationKey (and the prefregex flag) after warming up
   unsigned long full_searches_at_begin = 0;
   std::map<std::string, long> template_hits_at_begin;
+  std::vector<filter::MlfidEvent> mlfid_events;  // mlfid filters: the segment's cache uses
   bool read = false;  // the reader opened and the segment was read
 };
 
 bool RegexTester::Impl::CanSplit(uint64_t size) const {
-  return size >= opts.split_min_bytes && config.maxlines == 1 && !compiled->carries_lines() && !opts.out &&
-         !opts.verbose && !opts.debuggex && filter->date_detector() != nullptr;
+  return size >= opts.split_min_bytes && config.maxlines == 1 && !opts.out && !opts.verbose && !opts.debuggex &&
+         filter->date_detector() != nullptr;
 }
 
 std::string RegexTester::Impl::StateKey() const {
@@ -110,13 +112,19 @@ void RegexTester::Impl::Absorb(Segment& s) {
 }
 
 bool RegexTester::Impl::RunSplit(const std::string& path, Encoding encoding, uint64_t size) {
+  const double started = clock.Now();
   unsigned n = opts.threads ? opts.threads : std::max(1u, std::thread::hardware_concurrency());
   // Segments of 64 KiB at least (less only when asked to split smaller files: tests).
   const uint64_t smallest = std::max<uint64_t>(1, std::min<uint64_t>(opts.split_min_bytes, 1 << 16));
   n = static_cast<unsigned>(std::min<uint64_t>(n, std::max<uint64_t>(1, size / smallest)));
+  // With an mlfid cache, the second segment is checked against the first's real cache;
+  // a third would need the second's as a single pass would have left it.
+  const bool mlfid = compiled->uses_mlfid();
+  if (mlfid) n = std::min(n, 2u);
   std::vector<uint64_t> bounds{0};
   for (unsigned k = 1; k < n; ++k) {
-    const uint64_t at = LogReader::NextLineStart(path, size / n * k);
+    // With an mlfid cache the second segment also logs its cache uses: a smaller share.
+    const uint64_t at = LogReader::NextLineStart(path, mlfid ? size / 100 * 58 : size / n * k);
     if (at > bounds.back() && at < size) bounds.push_back(at);
   }
   bounds.push_back(size);
@@ -138,7 +146,9 @@ bool RegexTester::Impl::RunSplit(const std::string& path, Encoding encoding, uin
         s.full_searches_at_begin = s.impl->filter->date_detector()->full_search_wins();
         s.template_hits_at_begin = s.impl->TemplateHits();
         s.impl->ResetCounts();
+        if (mlfid) s.impl->filter->LogMlfidCache(&s.mlfid_events);
         s.read = s.impl->ReadLines(path, encoding, s.begin, s.end);
+        s.impl->filter->LogMlfidCache(nullptr);
       } catch (...) {  // out of memory: the segment is read again in the single pass
         s.read = false;
       }
@@ -147,14 +157,18 @@ bool RegexTester::Impl::RunSplit(const std::string& path, Encoding encoding, uin
   const bool first = ReadLines(path, encoding, 0, bounds[1]);
   for (std::thread& t : threads) t.join();
   if (!first) return false;
+  // A cached mlfid connection expires five minutes after it was stored, by the clock;
+  // the check below leaves expiry out, so it holds for a shorter run only.
+  const bool expiry_safe = !mlfid || clock.Now() - started < kMaxRunSeconds;
   // Every segment must have started where the one before it ended; then their counts
   // add up to a single pass's. If one did not, the rest is read again after segment 0,
   // whose state is the only one known to be a single pass's.
   for (size_t k = 1; k < segments.size(); ++k) {
     Segment& s = segments[k];
     const Impl& before = k == 1 ? *this : *segments[k - 1].impl;
-    const bool exact = s.read && s.key_at_begin == before.StateKey() &&
-                       s.impl->filter->date_detector()->full_search_wins() == s.full_searches_at_begin;
+    const bool exact = expiry_safe && s.read && s.key_at_begin == before.StateKey() &&
+                       s.impl->filter->date_detector()->full_search_wins() == s.full_searches_at_begin &&
+                       (!mlfid || filter::MlfidEventsFollow(before.filter->MlfidCacheSnapshot(), s.mlfid_events));
     if (!exact) {
       segments_used = 1;
       return ReadLines(path, encoding, bounds[1], size);

@@ -83,6 +83,24 @@ class Resolver {
 
 class CompiledFilter;
 
+// The mlfid cache's connections in order, each with its data as text.
+using MlfidSnapshot = std::vector<std::pair<std::string, std::string>>;
+// One use of the mlfid cache, as Filter::LogMlfidCache records it.
+struct MlfidEvent {
+  enum class Op { kGet, kSet, kUnset };
+  Op op = Op::kGet;
+  std::string mlfid;
+  bool found = false;
+  // kGet of a connection the log had not seen yet that was cached: its data as text.
+  std::optional<std::string> data;
+};
+// Whether a cache that held `before` would have answered every kGet of `events` as the
+// logged cache did, applying the logged kSet/kUnset with fail2ban's eviction (the 100
+// connections stored longest ago go first; expiry ignored: five minutes). If so, a
+// filter whose other state matched read the logged lines exactly as one holding
+// `before` would have.
+bool MlfidEventsFollow(const MlfidSnapshot& before, const std::vector<MlfidEvent>& events);
+
 // Observes per-line details fail2ban-regex reports (prefregex and ignoreregex hits).
 class FilterObserver {
  public:
@@ -110,6 +128,8 @@ class CompiledFilter {
   // Whether a line's outcome can depend on earlier lines beyond the date: maxlines > 1
   // or an <F-MLFID> group (a connection's lines are merged).
   bool carries_lines() const;
+  // Whether some regex has an <F-MLFID> group (the filter keeps an mlfid cache).
+  bool uses_mlfid() const;
   size_t ignoreregex_count() const;
   // The failregex as fail2ban lists it after tag expansion (getFailRegex()).
   const std::string& ExpandedFailRegex(size_t index) const;
@@ -154,11 +174,15 @@ class Filter {
   // __lineBuffer); lines a multi-line hit consumed are no longer in it.
   const Lines& line_buffer() const;
   // What the filter carries from one line to the next, as text: the date detector's
-  // ContinuationKey and the last date a dateless line may borrow. Two filters of one
-  // CompiledFilter with equal keys treat the lines that follow alike, provided the
-  // filter keeps no other state across lines (no multi-line buffer, no mlfid: see
-  // CompiledFilter::carries_lines()) and their detectors need no full search.
+  // ContinuationKey and the last date a dateless line may borrow; not the mlfid cache
+  // (see LogMlfidCache). Two filters of one CompiledFilter with maxlines = 1, equal keys
+  // and caches that MlfidEventsFollow treat the lines that follow alike while their
+  // detectors need no full search.
   std::string ContinuationKey() const;
+  // The mlfid cache as it is now; and, from now on, every use of it recorded in `log`
+  // (nullptr stops). With MlfidEventsFollow, what ContinuationKey leaves out.
+  MlfidSnapshot MlfidCacheSnapshot() const;
+  void LogMlfidCache(std::vector<MlfidEvent>* log);
   // The last line ProcessLine(text) took, split around its date (fail2ban's
   // processedLine() is its prefix + suffix).
   const LineParts& current_line() const;

@@ -209,3 +209,32 @@ TEST(PyReprTest, SpellsStringsAndTuplesAsPython) {
 
 }  // namespace
 }  // namespace portcullis::filter
+
+namespace portcullis::filter {
+namespace {
+
+// MlfidEventsFollow replays a logged segment's cache uses on another cache's contents:
+// every lookup must find what the logged cache found, with the same data the first time
+// a connection is met; stores evict the oldest of 100 connections as fail2ban's cache does.
+TEST(MlfidEventsFollowTest, ChecksLookupsAgainstTheOtherCache) {
+  using Op = MlfidEvent::Op;
+  const MlfidSnapshot before = {{"a", "data a"}, {"b", "data b"}};
+  auto get = [](std::string id, bool found, std::optional<std::string> data = std::nullopt) {
+    return MlfidEvent{Op::kGet, std::move(id), found, std::move(data)};
+  };
+  EXPECT_TRUE(MlfidEventsFollow(before, {get("a", true, "data a"), get("a", true), get("c", false)}));
+  EXPECT_FALSE(MlfidEventsFollow(before, {get("a", true, "other data")}));
+  EXPECT_FALSE(MlfidEventsFollow(before, {get("c", true, "data c")}));
+  EXPECT_FALSE(MlfidEventsFollow(before, {get("b", false)}));
+  // Stored or forgotten in the segment: later lookups follow the segment, no data compared.
+  EXPECT_TRUE(MlfidEventsFollow(before, {{Op::kSet, "c"}, get("c", true), {Op::kUnset, "a"}, get("a", false)}));
+  // A full cache evicts its oldest connection on every store.
+  MlfidSnapshot full;
+  for (int i = 0; i < 100; ++i) full.emplace_back("x" + std::to_string(i), "d");
+  EXPECT_TRUE(MlfidEventsFollow(full, {{Op::kSet, "new"}, get("x0", false), get("x1", true, "d")}));
+  EXPECT_FALSE(MlfidEventsFollow(full, {{Op::kSet, "new"}, get("x0", true, "d")}));
+  EXPECT_TRUE(MlfidEventsFollow(full, {{Op::kSet, "x0"}, get("x0", true), get("x1", true, "d")}));  // x0 stored anew
+}
+
+}  // namespace
+}  // namespace portcullis::filter
