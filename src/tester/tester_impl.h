@@ -56,7 +56,10 @@ struct RegexTester::Impl final : filter::FilterObserver {
   struct Segment;
   bool CanSplit(uint64_t size) const;
   bool RunSplit(const std::string& path, Encoding encoding, uint64_t size);
-  bool ReadLines(const std::string& path, Encoding encoding, uint64_t begin, uint64_t end);
+  // False when the file cannot be read, or when `events` (a segment's log of mlfid cache
+  // uses) grows past its bound.
+  bool ReadLines(const std::string& path, Encoding encoding, uint64_t begin, uint64_t end,
+                 const std::vector<filter::MlfidEvent>* events = nullptr);
   std::unique_ptr<Impl> NewWorker() const;
   std::string StateKey() const;
   std::map<std::string, long> TemplateHits() const;
