@@ -153,21 +153,18 @@ class Parser {
     return seq;
   }
 
-  // `{m}`, `{m,}`, `{,n}`, `{m,n}` at pos_: true with the bounds, else a literal `{`.
-  bool Brace(size_t& end, int& lo, int& hi) const {
-    size_t p = pos_ + 1;
-    std::string a, b;
-    while (p < src_.size() && IsDigit(src_[p])) a += src_[p++];
-    const bool comma = p < src_.size() && src_[p] == ',';
-    if (comma) {
-      ++p;
-      while (p < src_.size() && IsDigit(src_[p])) b += src_[p++];
+  // A quantifier brace at pos_: true with the bounds (hi -1: none); false for a literal
+  // `{` and for counts too large to unroll (Boost runs those).
+  bool Brace(size_t& end, int& lo, int& hi) {
+    const auto brace = ReadBraceQuantifier(src_, pos_);
+    if (!brace) return false;
+    if (brace->min.size() > 6 || brace->max.size() > 6) {
+      ok_ = false;
+      return false;
     }
-    if (p >= src_.size() || src_[p] != '}' || (!comma && a.empty())) return false;
-    if (a.size() > 6 || b.size() > 6) return false;
-    lo = a.empty() ? 0 : std::stoi(a);
-    hi = comma ? (b.empty() ? -1 : std::stoi(b)) : lo;
-    end = p + 1;
+    lo = brace->min.empty() ? 0 : std::stoi(std::string(brace->min));
+    hi = brace->comma ? (brace->max.empty() ? -1 : std::stoi(std::string(brace->max))) : lo;
+    end = brace->end;
     return true;
   }
 

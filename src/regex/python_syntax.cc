@@ -81,6 +81,26 @@ std::string ClassLiteral(uint32_t cp) {
   return std::string(1, c);
 }
 
+std::optional<BraceQuantifier> ReadBraceQuantifier(std::string_view pattern, size_t brace) {
+  auto digits = [&](size_t from) {
+    size_t to = from;
+    while (to < pattern.size() && IsDigit(pattern[to])) ++to;
+    return to;
+  };
+  BraceQuantifier q;
+  size_t p = digits(brace + 1);
+  q.min = pattern.substr(brace + 1, p - brace - 1);
+  q.comma = p < pattern.size() && pattern[p] == ',';
+  if (q.comma) {
+    const size_t from = p + 1;
+    p = digits(from);
+    q.max = pattern.substr(from, p - from);
+  }
+  if (p >= pattern.size() || pattern[p] != '}' || (!q.comma && q.min.empty())) return std::nullopt;
+  q.end = p + 1;
+  return q;
+}
+
 bool ValidGroupName(std::string_view name) {
   if (name.empty() || IsDigit(name[0])) return false;
   return std::all_of(name.begin(), name.end(), [](char c) { return IsAsciiAlnum(c) || c == '_'; });

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -29,5 +30,14 @@ std::string AsciiLiteral(uint32_t cp);
 std::string ClassLiteral(uint32_t cp);
 // A Python group name: an ASCII identifier.
 bool ValidGroupName(std::string_view name);
+
+// `{m}`, `{m,}`, `{,n}`, `{,}`, `{m,n}` starting at `brace` (a `{`): Python's quantifier
+// forms. nullopt when the text there is not one of them (Python reads a literal `{`).
+struct BraceQuantifier {
+  std::string_view min, max;  // the digits as written, either may be empty
+  bool comma = false;         // `{m}` has none: max is min
+  size_t end = 0;             // just past the `}`
+};
+std::optional<BraceQuantifier> ReadBraceQuantifier(std::string_view pattern, size_t brace);
 
 }  // namespace portcullis::regex::internal

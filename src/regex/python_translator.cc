@@ -159,24 +159,19 @@ class Translator {
 
   // `{m,n}` is a quantifier only in Python's exact forms; else a literal `{`.
   Status Brace() {
-    const size_t at = pos_++;
-    size_t p = pos_;
-    std::string lo, hi;
-    while (p < src_.size() && IsDigit(src_[p])) lo += src_[p++];
-    const bool comma = p < src_.size() && src_[p] == ',';
-    if (comma) {
-      ++p;
-      while (p < src_.size() && IsDigit(src_[p])) hi += src_[p++];
-    }
-    if (p >= src_.size() || src_[p] != '}' || (!comma && lo.empty())) {
+    const size_t at = pos_;
+    const auto brace = ReadBraceQuantifier(src_, at);
+    ++pos_;
+    if (!brace) {
       Atom("\\{", false, "{");
       return {};
     }
-    pos_ = p + 1;
+    pos_ = brace->end;
+    const std::string lo(brace->min), hi(brace->max);
     if (!lo.empty() && !hi.empty() && std::stoull(lo) > std::stoull(hi))
       return Failure("min repeat greater than max repeat", at + 1);
     std::string q = "{" + (lo.empty() ? std::string("0") : lo);
-    if (comma) q += "," + hi;
+    if (brace->comma) q += "," + hi;
     return Repeat(q + "}", at);
   }
 
