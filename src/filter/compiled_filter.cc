@@ -87,13 +87,6 @@ bool CompiledFilter::uses_mlfid() const {
   return false;
 }
 
-bool CompiledFilter::carries_lines() const {
-  if (impl_->config.maxlines > 1) return true;
-  if (impl_->prefregex && impl_->prefregex->regex.groups().mlfid >= 0) return true;
-  for (const CompiledRegex& re : impl_->failregex)
-    if (re.regex.groups().mlfid >= 0) return true;
-  return false;
-}
 size_t CompiledFilter::ignoreregex_count() const { return impl_->ignoreregex.size(); }
 const std::string& CompiledFilter::ExpandedFailRegex(size_t index) const {
   return impl_->failregex.at(index).expanded;

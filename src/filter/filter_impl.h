@@ -49,7 +49,6 @@ class MlfidCache {
     log_ = log;
     logged_.clear();
   }
-  size_t size() const { return entries_.size(); }
 
  private:
   static constexpr double kMaxTime = 300;

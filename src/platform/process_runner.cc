@@ -43,7 +43,7 @@ struct SpawnSetup {
 
 // The child starts a new session (its own process group, no controlling terminal),
 // with no blocked signals and default handlers for those a daemon tends to change,
-// reading /dev/null and writing both stdout and stderr into `out`.
+// reading `input` (or /dev/null when it is -1) and writing both stdout and stderr into `out`.
 void Prepare(SpawnSetup& s, int out, int input) {
   sigset_t none;
   sigemptyset(&none);

@@ -17,7 +17,6 @@ struct Match::Impl {
   boost::match_results<const char*> guard_results;  // scratch for the guard check
   internal::BacktrackState native;  // when the backtracker ran the search
   bool native_used = false;
-  const char* base = nullptr;
   bool matched = false;
   bool complexity_exceeded = false;
 };
@@ -137,7 +136,6 @@ template <class RegexImpl, class MatchImpl>
 bool RunSearch(const RegexImpl& re, std::string_view text, MatchImpl& m, bool anchored) {
   const char* begin = text.data();
   const char* end = begin + text.size();
-  m.base = begin;
   m.complexity_exceeded = false;
   if ((re.native && re.native->Rejects(text, anchored)) || !re.prefilter.MayMatch(text)) {
     m.matched = false;

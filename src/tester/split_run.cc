@@ -10,8 +10,9 @@
 // the segment (the only thing that reads or changes the template order and hit
 // counts), mean the segment's lines were treated exactly as a single pass would have
 // treated them; its counts are added. Otherwise the rest of the file is read again, in
-// order, from the last exact state. Filters that carry lines (maxlines > 1, mlfid) and
-// the per-line outputs (-o, -v, -D) are always read in one pass.
+// order, after segment 0. A filter with an mlfid cache gets two segments at most, the
+// second's cache uses replayed on the first's cache (filter::MlfidEventsFollow);
+// maxlines > 1 and the per-line outputs (-o, -v, -D) are always read in one pass.
 
 #include <algorithm>
 #include <map>

@@ -125,9 +125,6 @@ class CompiledFilter {
   ~CompiledFilter();
   const FilterConfig& config() const;
   size_t failregex_count() const;
-  // Whether a line's outcome can depend on earlier lines beyond the date: maxlines > 1
-  // or an <F-MLFID> group (a connection's lines are merged).
-  bool carries_lines() const;
   // Whether some regex has an <F-MLFID> group (the filter keeps an mlfid cache).
   bool uses_mlfid() const;
   size_t ignoreregex_count() const;
