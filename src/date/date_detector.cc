@@ -112,7 +112,7 @@ struct DateDetector::Impl {
   // the key.
   std::optional<ConvertedTime> Convert(const DateTemplate& tpl, const regex::Match& m, double now);
   const DateTemplate* memo_template = nullptr;
-  std::string memo_key;
+  DateTemplate::TimeKey memo_key;
   double memo_now = 0;
   std::optional<int> memo_tz;
   std::optional<ConvertedTime> memo_time;
@@ -127,7 +127,7 @@ std::optional<ConvertedTime> DateDetector::Impl::Convert(const DateTemplate& tpl
   memo_template = &tpl;
   memo_now = whole_now;
   memo_tz = default_tz;
-  tpl.TimeKey(m, memo_key);
+  tpl.WriteTimeKey(m, memo_key);
   return memo_time;
 }
 

@@ -156,36 +156,22 @@ std::optional<ConvertedTime> DateTemplate::ToTime(const regex::Match& m, std::op
   return fields.ToTime(default_tz_minutes, now);
 }
 
-bool DateTemplate::SameTimeKey(const regex::Match& m, std::string_view key) const {
-  if (kind_ != Kind::kPattern) return key == m.Group(kind_ == Kind::kEpoch ? value_group_ : 1);
-  for (const auto& [index, field] : fields_) {
-    uint32_t size = 0;
-    if (key.size() < sizeof size) return false;
-    std::memcpy(&size, key.data(), sizeof size);
-    key.remove_prefix(sizeof size);
-    if (!m.Matched(index)) {
-      if (size != ~uint32_t{0}) return false;
-      continue;
-    }
-    const std::string_view text = m.Group(index);
-    if (size != text.size() || key.substr(0, size) != text) return false;
-    key.remove_prefix(size);
+bool DateTemplate::SameTimeKey(const regex::Match& m, const TimeKey& key) const {
+  const std::vector<std::ptrdiff_t>& spans = m.Spans();
+  if (spans.size() != key.spans.size() || m.Group(0) != key.text) return false;
+  const std::ptrdiff_t base = spans[0];
+  for (size_t i = 2; i < spans.size(); ++i) {
+    const std::ptrdiff_t relative = spans[i] < 0 ? -1 : spans[i] - base;
+    if (relative != key.spans[i]) return false;
   }
-  return key.empty();
+  return true;
 }
 
-void DateTemplate::TimeKey(const regex::Match& m, std::string& key) const {
-  key.clear();
-  if (kind_ != Kind::kPattern) {
-    key = m.Group(kind_ == Kind::kEpoch ? value_group_ : 1);
-    return;
-  }
-  // Each field as its length (all ones when it did not take part), then its text.
-  for (const auto& [index, field] : fields_) {
-    const uint32_t size = m.Matched(index) ? static_cast<uint32_t>(m.Group(index).size()) : ~uint32_t{0};
-    key.append(reinterpret_cast<const char*>(&size), sizeof size);
-    key += m.Group(index);
-  }
+void DateTemplate::WriteTimeKey(const regex::Match& m, TimeKey& key) const {
+  key.text.assign(m.Group(0));
+  const std::vector<std::ptrdiff_t>& spans = m.Spans();
+  key.spans.resize(spans.size());
+  for (size_t i = 0; i < spans.size(); ++i) key.spans[i] = spans[i] < 0 ? -1 : spans[i] - spans[0];
 }
 
 }  // namespace portcullis::date

@@ -53,12 +53,17 @@ class DateTemplate {
   // convert.
   std::optional<ConvertedTime> ToTime(const regex::Match& m, std::optional<int> default_tz_minutes,
                                       double now) const;
-  // Writes to `key` what ToTime reads from `m` (the text of each field group, or that it
-  // did not take part): equal keys of this template give equal times for equal arguments.
-  void TimeKey(const regex::Match& m, std::string& key) const;
-  // Whether TimeKey(m) would write `key` (compared in place: most lines repeat the last
-  // line's date).
-  bool SameTimeKey(const regex::Match& m, std::string_view key) const;
+  // What ToTime reads from a match, and more: the text of the whole match and where
+  // every group lies in it. Equal keys of this template give equal times for equal
+  // arguments (every field group lies inside the match).
+  struct TimeKey {
+    std::string text;
+    std::vector<std::ptrdiff_t> spans;  // each group's begin and end, relative to the match; -1: none
+  };
+  void WriteTimeKey(const regex::Match& m, TimeKey& key) const;
+  // Whether WriteTimeKey(m) would write `key` (compared in place: most lines repeat the
+  // last line's date).
+  bool SameTimeKey(const regex::Match& m, const TimeKey& key) const;
 
  private:
   DateTemplate() = default;

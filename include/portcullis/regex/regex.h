@@ -69,6 +69,11 @@ class Match {
   // Offsets of group `index` in the searched text; only meaningful when Matched(index).
   size_t Begin(int index) const { return Matched(index) ? static_cast<size_t>(spans_[2 * index]) : 0; }
   size_t End(int index) const { return Matched(index) ? static_cast<size_t>(spans_[2 * index + 1]) : 0; }
+  // Bytes [begin, end) of the searched text (offsets as Begin and End give them).
+  std::string_view Slice(size_t begin, size_t end) const { return {base_ + begin, end - begin}; }
+  // Every group's begin and end offset (2 per group, -1 when it did not take part);
+  // empty after a miss.
+  const std::vector<std::ptrdiff_t>& Spans() const { return spans_; }
   // True when the last search gave up because Boost's complexity limit was exceeded.
   bool complexity_exceeded() const;
 
