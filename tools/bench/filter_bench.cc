@@ -160,6 +160,10 @@ int main(int argc, char** argv) {
       return 1;
     }
     if (prefilters) {
+      if (const std::string* pref = (*compiled)->ExpandedPrefRegex()) {
+        auto re = regex::Regex::Compile(*pref);
+        std::printf("prefregex: %s\n", re ? re->prefilter().c_str() : "?");
+      }
       for (size_t i = 0; i < (*compiled)->failregex_count(); ++i) {
         auto re = regex::Regex::Compile((*compiled)->ExpandedFailRegex(i));
         std::printf("failregex %zu: %s\n", i, re ? re->prefilter().c_str() : "?");
