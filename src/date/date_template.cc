@@ -41,6 +41,7 @@ bool DateTemplate::anchored() const { return (flags_ & (kLineBegin | kLineEnd)) 
 Result<void> DateTemplate::Compile(std::string_view error_pattern) {
   regex::CompileOptions options;
   options.prefilter = false;  // a template is searched where a date is expected: no literal check
+  options.replay = true;      // and lines of one minute differ in the digits of its seconds
   auto compiled = regex::Regex::Compile(regex_, options);
   if (!compiled) return Fail(SetPatternError(error_pattern, compiled.error().message));
   compiled_ = std::move(*compiled);
@@ -156,22 +157,51 @@ std::optional<ConvertedTime> DateTemplate::ToTime(const regex::Match& m, std::op
   return fields.ToTime(default_tz_minutes, now);
 }
 
+// The bytes ToTime reads: the value group of an epoch or TAI64N template, else from the
+// first field's begin to the last one's end (the match may hold more: a prefix such as
+// `^[^\[]*\[` before the date).
+std::pair<std::ptrdiff_t, std::ptrdiff_t> DateTemplate::KeyRange(const std::vector<std::ptrdiff_t>& spans) const {
+  if (kind_ != Kind::kPattern) {
+    const size_t g = static_cast<size_t>(kind_ == Kind::kEpoch ? value_group_ : 1);
+    return {spans[2 * g], spans[2 * g + 1]};
+  }
+  std::ptrdiff_t begin = PTRDIFF_MAX, end = -1;
+  for (const auto& [index, field] : fields_) {
+    const std::ptrdiff_t b = spans[2 * static_cast<size_t>(index)], e = spans[2 * static_cast<size_t>(index) + 1];
+    if (b < 0 || e < 0) continue;
+    begin = std::min(begin, b);
+    end = std::max(end, e);
+  }
+  return end < 0 ? std::pair<std::ptrdiff_t, std::ptrdiff_t>{0, 0} : std::pair{begin, end};
+}
+
 bool DateTemplate::SameTimeKey(const regex::Match& m, const TimeKey& key) const {
   const std::vector<std::ptrdiff_t>& spans = m.Spans();
-  if (spans.size() != key.spans.size() || m.Group(0) != key.text) return false;
-  const std::ptrdiff_t base = spans[0];
-  for (size_t i = 2; i < spans.size(); ++i) {
-    const std::ptrdiff_t relative = spans[i] < 0 ? -1 : spans[i] - base;
-    if (relative != key.spans[i]) return false;
+  const auto [begin, end] = KeyRange(spans);
+  if (m.Slice(static_cast<size_t>(begin), static_cast<size_t>(end)) != key.text) return false;
+  if (kind_ != Kind::kPattern) return true;
+  const std::ptrdiff_t* relative = key.spans.data();
+  for (const auto& [index, field] : fields_) {
+    const std::ptrdiff_t b = spans[2 * static_cast<size_t>(index)], e = spans[2 * static_cast<size_t>(index) + 1];
+    const bool took_part = b >= 0 && e >= 0;
+    if (relative[0] != (took_part ? b - begin : -1) || relative[1] != (took_part ? e - begin : -1)) return false;
+    relative += 2;
   }
   return true;
 }
 
 void DateTemplate::WriteTimeKey(const regex::Match& m, TimeKey& key) const {
-  key.text.assign(m.Group(0));
   const std::vector<std::ptrdiff_t>& spans = m.Spans();
-  key.spans.resize(spans.size());
-  for (size_t i = 0; i < spans.size(); ++i) key.spans[i] = spans[i] < 0 ? -1 : spans[i] - spans[0];
+  const auto [begin, end] = KeyRange(spans);
+  key.text.assign(m.Slice(static_cast<size_t>(begin), static_cast<size_t>(end)));
+  key.spans.clear();
+  if (kind_ != Kind::kPattern) return;
+  for (const auto& [index, field] : fields_) {
+    const std::ptrdiff_t b = spans[2 * static_cast<size_t>(index)], e = spans[2 * static_cast<size_t>(index) + 1];
+    const bool took_part = b >= 0 && e >= 0;
+    key.spans.push_back(took_part ? b - begin : -1);
+    key.spans.push_back(took_part ? e - begin : -1);
+  }
 }
 
 }  // namespace portcullis::date

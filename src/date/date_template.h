@@ -53,12 +53,12 @@ class DateTemplate {
   // convert.
   std::optional<ConvertedTime> ToTime(const regex::Match& m, std::optional<int> default_tz_minutes,
                                       double now) const;
-  // What ToTime reads from a match, and more: the text of the whole match and where
-  // every group lies in it. Equal keys of this template give equal times for equal
-  // arguments (every field group lies inside the match).
+  // What ToTime reads from a match: the text from its first field group's begin to its
+  // last one's end, and where each field lies in it. Equal keys of this template give
+  // equal times for equal arguments.
   struct TimeKey {
     std::string text;
-    std::vector<std::ptrdiff_t> spans;  // each group's begin and end, relative to the match; -1: none
+    std::vector<std::ptrdiff_t> spans;  // each field's begin and end, relative to the text; -1: none
   };
   void WriteTimeKey(const regex::Match& m, TimeKey& key) const;
   // Whether WriteTimeKey(m) would write `key` (compared in place: most lines repeat the
@@ -69,6 +69,7 @@ class DateTemplate {
   DateTemplate() = default;
   Result<void> Compile(std::string_view error_pattern);
   std::optional<ConvertedTime> EpochTime(std::string_view value) const;
+  std::pair<std::ptrdiff_t, std::ptrdiff_t> KeyRange(const std::vector<std::ptrdiff_t>& spans) const;
 
   Kind kind_ = Kind::kPattern;
   bool long_form_ = false;

@@ -12,27 +12,6 @@ namespace {
 constexpr size_t kMaxSteps = 1000000;  // then Boost decides (and applies its own limit)
 constexpr int kMaxDepth = 3000;        // recursion: one level per open choice point
 
-// 256 bits, one per byte value.
-struct ByteSet {
-  uint64_t w[4] = {0, 0, 0, 0};
-  bool Has(uint8_t c) const { return (w[c >> 6] >> (c & 63)) & 1; }
-  void Add(uint8_t c) { w[c >> 6] |= uint64_t{1} << (c & 63); }
-  void AddRange(unsigned lo, unsigned hi) {
-    for (unsigned c = lo; c <= hi; ++c) Add(static_cast<uint8_t>(c));
-  }
-  void Merge(const ByteSet& o) {
-    for (int i = 0; i < 4; ++i) w[i] |= o.w[i];
-  }
-  void Invert() {
-    for (auto& x : w) x = ~x;
-  }
-  int Count() const {
-    int n = 0;
-    for (auto x : w) n += __builtin_popcountll(x);
-    return n;
-  }
-};
-
 // The classes PythonTraits gives Boost: bytes >= 0x80 are word characters, \s has the
 // ASCII separators 0x1c-0x1f, \d is 0-9.
 bool IsWordByte(uint8_t c) {
@@ -595,6 +574,7 @@ struct Backtracker::Program {
   int groups = 0;
   int registers = 0;
   bool anchored = false;
+  bool replay = false;    // anchored searches are recorded and replayed
   bool first_any = true;  // no first-byte filter
   ByteSet first;
   int first_byte = -1;  // the only possible first byte, for memchr
@@ -608,6 +588,11 @@ struct Backtracker::Program {
   // Per alternation node (by `width` index): for each byte, the branches that may start
   // with it, plus (entry 256) those that may match at the end of the text.
   std::vector<std::array<uint64_t, 257>> alt_masks;
+  // Per alternation node: for each byte, the bytes with the same mask (an index into
+  // alt_classes): what a replay may find in its place.
+  std::vector<std::array<uint16_t, 256>> alt_class_of;
+  std::vector<ByteSet> alt_classes;
+  ByteSet word_bytes, newline;
 };
 
 namespace {
@@ -908,6 +893,10 @@ class Matcher {
         regs_(st.regs.data()),
         trail_(st.trail) {}
 
+  // From now on, every test of a byte narrows that position's class in `classes` (the
+  // bytes that would give the test the same outcome) so the search can be replayed.
+  void RecordInto(std::vector<ByteSet>* classes) { classes_ = classes; }
+
   bool Run(int n, intptr_t pos) {
     if (++depth_ > kMaxDepth) {
       gave_up_ = true;
@@ -942,7 +931,42 @@ class Matcher {
 
   bool IsWordAt(intptr_t i) {
     Touch(i);
-    return i >= 0 && i < len_ && IsWordByte(s_[i]);
+    if (i < 0 || i >= len_) return false;
+    const bool word = IsWordByte(s_[i]);
+    Narrow(i, p_.word_bytes, word);
+    return word;
+  }
+
+  // Recording: the byte at `i` (read by a test) is one of `set` (`in`) or not.
+  ByteSet& ClassAt(intptr_t i) {
+    std::vector<ByteSet>& v = *classes_;
+    const auto at = static_cast<size_t>(i);
+    if (at >= v.size()) v.resize(std::max<size_t>({at + 1, 2 * v.size(), 64}), ByteSet::All());  // unread: any byte
+    return v[at];
+  }
+  void Narrow(intptr_t i, const ByteSet& set, bool in) {
+    if (!classes_) return;
+    if (in) ClassAt(i).Keep(set);
+    else ClassAt(i).Drop(set);
+  }
+  // Recording: the byte at `i` is exactly what it is.
+  void NarrowExact(intptr_t i) {
+    if (!classes_) return;
+    ByteSet one;
+    one.Add(s_[i]);
+    ClassAt(i).Keep(one);
+  }
+  bool SetAt(int set, intptr_t pos) {
+    Touch(pos);
+    if (pos >= len_) return false;
+    const bool in = sets_[set].Has(s_[pos]);
+    Narrow(pos, sets_[set], in);
+    return in;
+  }
+  bool NewlineAt(intptr_t i) {
+    const bool nl = s_[i] == '\n';
+    Narrow(i, p_.newline, nl);
+    return nl;
   }
 
   bool Assert(AssertKind kind, intptr_t pos) {
@@ -950,9 +974,9 @@ class Matcher {
     if (kind == AssertKind::kDollar) Touch(pos + 1);
     switch (kind) {
       case AssertKind::kTextStart: return pos == 0;
-      case AssertKind::kLineStart: return pos == 0 || s_[pos - 1] == '\n';
-      case AssertKind::kDollar: return pos == len_ || (pos == len_ - 1 && s_[pos] == '\n');
-      case AssertKind::kLineEnd: return pos == len_ || s_[pos] == '\n';
+      case AssertKind::kLineStart: return pos == 0 || NewlineAt(pos - 1);
+      case AssertKind::kDollar: return pos == len_ || (pos == len_ - 1 && NewlineAt(pos));
+      case AssertKind::kLineEnd: return pos == len_ || NewlineAt(pos);
       case AssertKind::kTextEnd: return pos == len_;
       case AssertKind::kWordBoundary: return IsWordAt(pos - 1) != IsWordAt(pos);
       case AssertKind::kNotWordBoundary: return len_ > 0 && IsWordAt(pos - 1) == IsWordAt(pos);
@@ -964,9 +988,25 @@ class Matcher {
     const auto n = static_cast<intptr_t>(lit.size());
     Touch(pos + n - 1);
     if (len_ - pos < n) return false;
+    if (classes_) return RecordedLiteralAt(lit, fold, pos);
     if (!fold) return std::memcmp(s_ + pos, lit.data(), lit.size()) == 0;
     for (intptr_t i = 0; i < n; ++i)
       if (Fold(s_[pos + i]) != static_cast<uint8_t>(lit[i])) return false;
+    return true;
+  }
+
+  // LiteralAt while recording: the bytes up to the first that differs are the
+  // literal's (either case when folded), that one is not; those after it were not read.
+  bool RecordedLiteralAt(const std::string& lit, bool fold, intptr_t pos) {
+    for (size_t i = 0; i < lit.size(); ++i) {
+      const auto want = static_cast<uint8_t>(lit[i]);
+      ByteSet alike;
+      alike.Add(want);
+      if (fold && want >= 'a' && want <= 'z') alike.Add(static_cast<uint8_t>(want - 32));
+      const bool same = alike.Has(s_[pos + static_cast<intptr_t>(i)]);
+      Narrow(pos + static_cast<intptr_t>(i), alike, same);
+      if (!same) return false;
+    }
     return true;
   }
 
@@ -974,7 +1014,10 @@ class Matcher {
   bool CannotStart(int n, intptr_t pos) {
     if (!node_first_known_[n]) return false;
     Touch(pos);
-    return pos >= len_ || !node_first_[n].Has(s_[pos]);
+    if (pos >= len_) return true;
+    const bool can = node_first_[n].Has(s_[pos]);
+    Narrow(pos, node_first_[n], can);
+    return !can;
   }
 
   bool Loop(int n, intptr_t pos) {
@@ -986,8 +1029,7 @@ class Matcher {
       const Node& node = nodes_[n];
       switch (node.op) {
         case Op::kSet:
-          Touch(pos);
-          if (pos >= len_ || !sets_[node.arg].Has(s_[pos])) return false;
+          if (!SetAt(node.arg, pos)) return false;
           ++pos;
           n = node.next;
           break;
@@ -1013,6 +1055,7 @@ class Matcher {
         case Op::kAlt: {
           Touch(pos);
           uint64_t viable = alt_masks_[node.width][pos < len_ ? s_[pos] : 256];
+          if (classes_ && pos < len_) Narrow(pos, p_.alt_classes[p_.alt_class_of[node.width][s_[pos]]], true);
           if (viable == 0) return false;
           for (;;) {
             const int i = __builtin_ctzll(viable);
@@ -1053,12 +1096,7 @@ class Matcher {
           bool ok = false;
           for (int i = 0; i < node.count && !ok; ++i) {
             const PeekTest& t = peeks_[static_cast<size_t>(node.arg + i)];
-            if (!t.is_set) {
-              ok = Assert(t.assertion, pos);
-            } else {
-              Touch(pos);
-              ok = pos < len_ && sets_[t.set].Has(s_[pos]);
-            }
+            ok = t.is_set ? SetAt(t.set, pos) : Assert(t.assertion, pos);
           }
           if (ok == node.negate) return false;
           n = node.next;
@@ -1070,6 +1108,10 @@ class Matcher {
           const intptr_t size = e - b;
           Touch(pos + size);
           if (len_ - pos < size) return false;
+          for (intptr_t i = 0; classes_ && i < size; ++i) {  // recording: both texts exactly
+            NarrowExact(b + i);
+            NarrowExact(pos + i);
+          }
           for (intptr_t i = 0; i < size; ++i) {
             const uint8_t x = s_[b + i], y = s_[pos + i];
             if (node.fold ? Fold(x) != Fold(y) : x != y) return false;
@@ -1137,6 +1179,7 @@ class Matcher {
       while (k < limit && set.Has(s_[pos + k])) ++k;
     }
     Touch(pos + k);
+    if (classes_) NarrowRun(r, set, pos, k, limit);
     steps_ += static_cast<size_t>(k);
     if (k < r.min) return false;
     for (intptr_t j = 0; j <= k - r.min; ++j) {  // longest first when greedy
@@ -1146,6 +1189,17 @@ class Matcher {
       if (gave_up_) return false;
     }
     return false;
+  }
+
+  // Recording a single-class repeat's run of `k` bytes from `pos`: each of them is in
+  // its class, and the one that stopped it (when not the limit) is not.
+  void NarrowRun(const Node& r, const ByteSet& set, intptr_t pos, intptr_t k, intptr_t limit) {
+    if (r.run == 256) return;  // reads no byte
+    ByteSet stop;
+    if (r.run >= 0) stop.Add(static_cast<uint8_t>(r.run));
+    else stop = set, stop.Invert();
+    for (intptr_t i = 0; i < k; ++i) Narrow(pos + i, stop, false);
+    if (k < limit) Narrow(pos + k, stop, true);
   }
 
   // Run, undoing its register writes when it fails: one choice tried.
@@ -1171,6 +1225,7 @@ class Matcher {
   intptr_t len_;
   intptr_t* regs_;
   std::vector<std::pair<int, intptr_t>>& trail_;
+  std::vector<ByteSet>* classes_ = nullptr;  // recording
   int depth_ = 0;
 
  public:
@@ -1218,6 +1273,18 @@ bool ComputeAltMasks(Backtracker::Program& p) {
       if (!known) masks[256] |= uint64_t{1} << i;
     }
     p.alt_masks.push_back(masks);
+    std::array<uint16_t, 256> class_of{};
+    const size_t first_class = p.alt_classes.size();
+    std::vector<unsigned> samples;  // a byte of each class so far
+    for (unsigned c = 0; c < 256; ++c) {
+      size_t k = first_class;
+      while (k < p.alt_classes.size() && masks[samples[k - first_class]] != masks[c]) ++k;
+      if (k == p.alt_classes.size()) samples.push_back(c);
+      if (k == p.alt_classes.size()) p.alt_classes.emplace_back();
+      p.alt_classes[k].Add(static_cast<uint8_t>(c));
+      class_of[c] = static_cast<uint16_t>(k);
+    }
+    p.alt_class_of.push_back(class_of);
   }
   return true;
 }
@@ -1238,19 +1305,24 @@ void ComputeStartFilter(Backtracker::Program& p) {
 
 }  // namespace
 
-std::optional<Backtracker> Backtracker::Compile(std::string_view python_pattern, bool multiline, bool ignore_case) {
+std::optional<Backtracker> Backtracker::Compile(std::string_view python_pattern, bool multiline, bool ignore_case,
+                                               bool replay) {
   Parser parser(python_pattern, multiline, ignore_case);
   AstPtr root = parser.Run();
   if (!root || !LookBehindsFixed(*root)) return std::nullopt;
   auto program = std::make_shared<Program>();
   program->groups = parser.groups();
   program->registers = 2 * (program->groups + 1);
+  program->replay = replay;
   Emitter emitter(*program);
   const int match = emitter.Add(Node{Op::kMatch});
   program->start = emitter.Emit(*root, match);
   ComputeNodeFirstBytes(*program);
   if (!ComputeAltMasks(*program)) return std::nullopt;
   ComputeStartFilter(*program);
+  for (unsigned c = 0; c < 256; ++c)
+    if (IsWordByte(static_cast<uint8_t>(c))) program->word_bytes.Add(static_cast<uint8_t>(c));
+  program->newline.Add('\n');
   return Backtracker(std::move(program));
 }
 
@@ -1259,12 +1331,30 @@ int Backtracker::group_count() const { return program_->groups; }
 
 namespace {
 
-// Whether `text` agrees with the last anchored search of `program` on every byte it read.
+// Whether the last recorded anchored search of `program` would run on `text` exactly
+// as it ran: the length as it was when it looked past the end (else long enough), and
+// every byte it read in the class its tests gave that position.
 bool CanReplay(const void* program, std::string_view text, const BacktrackState& state) {
   if (state.replay_program != program) return false;
-  const std::string& seen = state.replay_text;
-  if (state.replay_whole) return text == seen;
-  return text.size() >= static_cast<size_t>(state.replay_hi) && std::memcmp(text.data(), seen.data(), seen.size()) == 0;
+  const auto len = static_cast<intptr_t>(text.size());
+  if (state.replay_hi > state.replay_len ? len != state.replay_len : len < state.replay_hi) return false;
+  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
+  const ByteSet* classes = state.replay_classes.data();
+  for (size_t i = 0, n = state.replay_classes.size(); i < n; ++i)
+    if (!classes[i].Has(s[i])) return false;
+  return true;
+}
+
+constexpr unsigned kTriesJudged = 32;        // replays tried before their rate counts
+constexpr unsigned kSparseRecordEvery = 64;  // while it is low, one search in this many is recorded
+
+bool ShouldRecord(BacktrackState& state) {
+  if (state.replay_tries >= 4 * kTriesJudged) {
+    state.replay_tries /= 2;
+    state.replay_hits /= 2;
+  }
+  return state.replay_tries < kTriesJudged || 3 * state.replay_hits >= state.replay_tries ||
+         ++state.searches % kSparseRecordEvery == 0;
 }
 
 // Whether the bytes after `pos` fit the offsets a match could have there.
@@ -1279,9 +1369,13 @@ bool AgreesAhead(const Backtracker::Program& p, const uint8_t* s, intptr_t len, 
 Backtracker::Outcome Backtracker::Search(std::string_view text, bool anchored, BacktrackState& state) const {
   const Program& p = *program_;
   const bool once = anchored || p.anchored;
-  if (once && CanReplay(&p, text, state)) {
-    state.regs = state.replay_regs;
-    return state.replay_matched ? Outcome::kMatch : Outcome::kNoMatch;
+  if (once && p.replay) {
+    ++state.replay_tries;  // also when the last one recorded was another regex's
+    if (CanReplay(&p, text, state)) {
+      ++state.replay_hits;
+      state.regs = state.replay_regs;
+      return state.replay_matched ? Outcome::kMatch : Outcome::kNoMatch;
+    }
   }
   state.regs.assign(static_cast<size_t>(p.registers), -1);
   state.trail.clear();
@@ -1289,19 +1383,22 @@ Backtracker::Outcome Backtracker::Search(std::string_view text, bool anchored, B
   const auto len = static_cast<intptr_t>(text.size());
   const auto* s = reinterpret_cast<const uint8_t*>(text.data());
   if (once) {
+    const bool record = p.replay && ShouldRecord(state);
+    state.classes.clear();
+    if (record) matcher.RecordInto(&state.classes);
     state.regs[0] = 0;
     const bool matched = matcher.Run(p.start, 0);
-    if (matcher.gave_up_) {
-      state.replay_program = nullptr;
-      return Outcome::kGaveUp;
-    }
+    if (matcher.gave_up_) return Outcome::kGaveUp;  // a recorded search stays valid
     if (!matched) matcher.Unwind(0);
-    state.replay_program = &p;
-    state.replay_whole = matcher.hi_ > len;
-    state.replay_hi = matcher.hi_;
-    state.replay_text.assign(text.data(), static_cast<size_t>(std::min(matcher.hi_, len)));
-    state.replay_matched = matched;
-    state.replay_regs = state.regs;
+    if (record) {
+      state.classes.resize(static_cast<size_t>(std::min(matcher.hi_, len)), ByteSet::All());
+      std::swap(state.classes, state.replay_classes);
+      state.replay_program = &p;
+      state.replay_hi = matcher.hi_;
+      state.replay_len = len;
+      state.replay_matched = matched;
+      state.replay_regs = state.regs;
+    }
     return matched ? Outcome::kMatch : Outcome::kNoMatch;
   }
   for (intptr_t pos = 0; pos <= len; ++pos) {

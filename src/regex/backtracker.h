@@ -27,18 +27,55 @@
 
 namespace portcullis::regex::internal {
 
+// 256 bits, one per byte value.
+struct ByteSet {
+  uint64_t w[4] = {0, 0, 0, 0};
+  static ByteSet All() { return ByteSet{{~uint64_t{0}, ~uint64_t{0}, ~uint64_t{0}, ~uint64_t{0}}}; }
+  bool Has(uint8_t c) const { return (w[c >> 6] >> (c & 63)) & 1; }
+  void Add(uint8_t c) { w[c >> 6] |= uint64_t{1} << (c & 63); }
+  void AddRange(unsigned lo, unsigned hi) {
+    for (unsigned c = lo; c <= hi; ++c) Add(static_cast<uint8_t>(c));
+  }
+  void Merge(const ByteSet& o) {
+    for (int i = 0; i < 4; ++i) w[i] |= o.w[i];
+  }
+  void Keep(const ByteSet& o) {
+    for (int i = 0; i < 4; ++i) w[i] &= o.w[i];
+  }
+  void Drop(const ByteSet& o) {
+    for (int i = 0; i < 4; ++i) w[i] &= ~o.w[i];
+  }
+  void Invert() {
+    for (auto& x : w) x = ~x;
+  }
+  int Count() const {
+    int n = 0;
+    for (auto x : w) n += __builtin_popcountll(x);
+    return n;
+  }
+};
+
 // Per-search scratch: reused by one thread, it keeps its storage.
 struct BacktrackState {
   std::vector<intptr_t> regs;                      // group spans (2 per group), then loop registers
   std::vector<std::pair<int, intptr_t>> trail;     // undo log of register writes
-  // The last anchored search, replayed when the next text agrees with it on every byte
-  // that search looked at (log lines of the same second share their date).
+  // The last anchored search that was recorded, replayed on a text that has, at every
+  // position it read, a byte its tests could not tell from the one it read there: the
+  // search is a function of its tests' outcomes, so it would take the same path to the
+  // same spans. (Log lines of one second share their date; the next second's differ in
+  // digits a date template only tests for being digits.)
   const void* replay_program = nullptr;
-  std::string replay_text;  // those bytes: [0, hi), or the whole text when hi passed its end
-  intptr_t replay_hi = 0;
-  bool replay_whole = false;
+  std::vector<ByteSet> replay_classes;  // per position below hi: the bytes that test alike
+  intptr_t replay_hi = 0;   // one past the last position it read or tested for the end
+  intptr_t replay_len = 0;  // its text's length, which must recur when hi passed it
   bool replay_matched = false;
   std::vector<intptr_t> replay_regs;
+  std::vector<ByteSet> classes;  // written by the search being recorded
+  // Replays tried and answered lately (halved as they grow): while under a third are
+  // answered, one search in many is recorded (recording costs about a third of a
+  // search; texts that differ in what the regex reads do not pay it back).
+  unsigned replay_tries = 0, replay_hits = 0;
+  unsigned searches = 0;
 };
 
 class Backtracker {
@@ -46,7 +83,9 @@ class Backtracker {
   enum class Outcome { kMatch, kNoMatch, kGaveUp };
 
   // Nothing when the pattern uses a construct this matcher does not run.
-  static std::optional<Backtracker> Compile(std::string_view python_pattern, bool multiline, bool ignore_case);
+  // `replay`: keep a record of anchored searches and replay them (BacktrackState).
+  static std::optional<Backtracker> Compile(std::string_view python_pattern, bool multiline, bool ignore_case,
+                                            bool replay = false);
 
   // re.search (or re.match when `anchored`). On kMatch, state.regs[2g] / [2g+1] are the
   // offsets of group g in `text`, -1 when it did not take part.

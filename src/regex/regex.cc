@@ -84,7 +84,7 @@ Result<Regex> Regex::Compile(std::string_view python_pattern, CompileOptions opt
     if (impl->prefilter.always() && !icase)  // the top-level literal, even a short one
       impl->prefilter = internal::Prefilter::ForLiteral(std::move(translation->required_literal));
     if (options.backtracker) {
-      auto native = internal::Backtracker::Compile(python_pattern, options.multiline, icase);
+      auto native = internal::Backtracker::Compile(python_pattern, options.multiline, icase, options.replay);
       if (native && native->group_count() == impl->group_count) impl->native = std::move(native);
     }
     if (guard > 0) {

@@ -43,6 +43,12 @@ struct CompileOptions {
   // that one knows (most filters and every stock date template); Boost runs the rest,
   // and any search the backtracker gives up on. Off: Boost only (tests, comparisons).
   bool backtracker = true;
+  // Keep a record of each search anchored at the start, and answer a later text from it
+  // when the record's tests cannot tell that text from the one searched (see
+  // backtracker.h). For regexes whose texts mostly differ only where they test a class
+  // (date templates: consecutive lines differ in digits); elsewhere recording costs
+  // more than it saves.
+  bool replay = false;
 };
 
 class Regex;
