@@ -48,6 +48,7 @@ Result<void> DateTemplate::Compile(std::string_view error_pattern) {
   for (const auto& [group, index] : compiled_->NamedGroups())
     if (auto field = FieldForGroup(group)) fields_.emplace_back(index, *field);
   std::sort(fields_.begin(), fields_.end());
+  for (const auto& [index, field] : fields_) field_spans_.push_back(2 * static_cast<size_t>(index));
   return {};
 }
 
@@ -166,8 +167,8 @@ std::pair<std::ptrdiff_t, std::ptrdiff_t> DateTemplate::KeyRange(const std::vect
     return {spans[2 * g], spans[2 * g + 1]};
   }
   std::ptrdiff_t begin = PTRDIFF_MAX, end = -1;
-  for (const auto& [index, field] : fields_) {
-    const std::ptrdiff_t b = spans[2 * static_cast<size_t>(index)], e = spans[2 * static_cast<size_t>(index) + 1];
+  for (const size_t at : field_spans_) {
+    const std::ptrdiff_t b = spans[at], e = spans[at + 1];
     if (b < 0 || e < 0) continue;
     begin = std::min(begin, b);
     end = std::max(end, e);
@@ -175,16 +176,19 @@ std::pair<std::ptrdiff_t, std::ptrdiff_t> DateTemplate::KeyRange(const std::vect
   return end < 0 ? std::pair<std::ptrdiff_t, std::ptrdiff_t>{0, 0} : std::pair{begin, end};
 }
 
+// A field's span relative to the key's text, -1 when it did not take part.
+static std::ptrdiff_t Relative(std::ptrdiff_t offset, std::ptrdiff_t other, std::ptrdiff_t base) {
+  return offset < 0 || other < 0 ? -1 : offset - base;
+}
+
 bool DateTemplate::SameTimeKey(const regex::Match& m, const TimeKey& key) const {
   const std::vector<std::ptrdiff_t>& spans = m.Spans();
   const auto [begin, end] = KeyRange(spans);
   if (m.Slice(static_cast<size_t>(begin), static_cast<size_t>(end)) != key.text) return false;
-  if (kind_ != Kind::kPattern) return true;
   const std::ptrdiff_t* relative = key.spans.data();
-  for (const auto& [index, field] : fields_) {
-    const std::ptrdiff_t b = spans[2 * static_cast<size_t>(index)], e = spans[2 * static_cast<size_t>(index) + 1];
-    const bool took_part = b >= 0 && e >= 0;
-    if (relative[0] != (took_part ? b - begin : -1) || relative[1] != (took_part ? e - begin : -1)) return false;
+  for (const size_t at : field_spans_) {
+    const std::ptrdiff_t b = spans[at], e = spans[at + 1];
+    if (relative[0] != Relative(b, e, begin) || relative[1] != Relative(e, b, begin)) return false;
     relative += 2;
   }
   return true;
@@ -194,13 +198,13 @@ void DateTemplate::WriteTimeKey(const regex::Match& m, TimeKey& key) const {
   const std::vector<std::ptrdiff_t>& spans = m.Spans();
   const auto [begin, end] = KeyRange(spans);
   key.text.assign(m.Slice(static_cast<size_t>(begin), static_cast<size_t>(end)));
-  key.spans.clear();
-  if (kind_ != Kind::kPattern) return;
-  for (const auto& [index, field] : fields_) {
-    const std::ptrdiff_t b = spans[2 * static_cast<size_t>(index)], e = spans[2 * static_cast<size_t>(index) + 1];
-    const bool took_part = b >= 0 && e >= 0;
-    key.spans.push_back(took_part ? b - begin : -1);
-    key.spans.push_back(took_part ? e - begin : -1);
+  key.spans.resize(kind_ == Kind::kPattern ? 2 * field_spans_.size() : 0);
+  std::ptrdiff_t* relative = key.spans.data();
+  for (const size_t at : field_spans_) {
+    const std::ptrdiff_t b = spans[at], e = spans[at + 1];
+    relative[0] = Relative(b, e, begin);
+    relative[1] = Relative(e, b, begin);
+    relative += 2;
   }
 }
 

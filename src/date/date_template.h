@@ -79,6 +79,7 @@ class DateTemplate {
   double weight_ = 1.0;
   std::optional<regex::Regex> compiled_;
   std::vector<std::pair<int, Field>> fields_;  // strptime groups by index
+  std::vector<size_t> field_spans_;            // where each one's begin is in a match's spans
 };
 
 }  // namespace portcullis::date
