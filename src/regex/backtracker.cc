@@ -593,6 +593,15 @@ struct Backtracker::Program {
   std::vector<std::array<uint16_t, 256>> alt_class_of;
   std::vector<ByteSet> alt_classes;
   ByteSet word_bytes, newline;
+  // The start of an anchored pattern where no choice can matter: single bytes, and
+  // runs of a class that what follows them cannot begin with (so only the longest run
+  // can lead to a match). A text that does not begin this way cannot match; checked in
+  // one pass before the matcher runs (Rejects).
+  struct LinearItem {
+    ByteSet set;
+    int min = 1, max = 1;  // max -1: no limit
+  };
+  std::vector<LinearItem> linear;
 };
 
 namespace {
@@ -1289,6 +1298,42 @@ bool ComputeAltMasks(Backtracker::Program& p) {
   return true;
 }
 
+// The choice-free start of an anchored pattern (Program::linear).
+void ComputeLinearPrefix(Backtracker::Program& p) {
+  constexpr size_t kMaxItems = 64;
+  if (!p.anchored || p.replay) return;  // a replayed regex (a date template) nearly always matches
+  int n = p.nodes[p.start].next;
+  while (p.linear.size() < kMaxItems) {
+    const Node& node = p.nodes[static_cast<size_t>(n)];
+    if (node.op == Op::kOpen || node.op == Op::kClose) {
+      n = node.next;
+    } else if (node.op == Op::kSet) {
+      p.linear.push_back({p.sets[node.arg], 1, 1});
+      n = node.next;
+    } else if (node.op == Op::kLiteral) {
+      for (const char c : p.literals[node.arg]) {
+        Backtracker::Program::LinearItem item;
+        item.set.Add(static_cast<uint8_t>(c));
+        if (node.fold && c >= 'a' && c <= 'z') item.set.Add(static_cast<uint8_t>(c - 32));
+        p.linear.push_back(item);
+      }
+      n = node.next;
+    } else if (node.op == Op::kRepeat && node.single) {
+      const ByteSet& set = p.sets[p.nodes[node.body].arg];
+      if (node.min != node.max) {  // a choice of lengths: only the longest may do
+        if (!p.node_first_known[node.next]) return;
+        ByteSet overlap = set;
+        overlap.Keep(p.node_first[node.next]);
+        if (overlap.Count() != 0) return;
+      }
+      p.linear.push_back({set, node.min, node.max});
+      n = node.next;
+    } else {
+      return;
+    }
+  }
+}
+
 // Where a search may start: anchored or not, the first bytes and the next three.
 void ComputeStartFilter(Backtracker::Program& p) {
   const Node& first = p.nodes[p.start];
@@ -1320,6 +1365,7 @@ std::optional<Backtracker> Backtracker::Compile(std::string_view python_pattern,
   ComputeNodeFirstBytes(*program);
   if (!ComputeAltMasks(*program)) return std::nullopt;
   ComputeStartFilter(*program);
+  ComputeLinearPrefix(*program);
   for (unsigned c = 0; c < 256; ++c)
     if (IsWordByte(static_cast<uint8_t>(c))) program->word_bytes.Add(static_cast<uint8_t>(c));
   program->newline.Add('\n');
@@ -1427,7 +1473,17 @@ bool Backtracker::Rejects(std::string_view text, bool anchored) const {
   const auto* s = reinterpret_cast<const uint8_t*>(text.data());
   const auto len = static_cast<intptr_t>(text.size());
   if (len > 0 && !p.at_offset[0].Has(s[0])) return true;
-  return !AgreesAhead(p, s, len, 0);
+  if (!AgreesAhead(p, s, len, 0)) return true;
+  intptr_t pos = 0;
+  for (const Program::LinearItem& item : p.linear) {
+    const intptr_t room = len - pos;
+    const intptr_t limit = item.max < 0 ? room : std::min<intptr_t>(item.max, room);
+    intptr_t k = 0;
+    while (k < limit && item.set.Has(s[pos + k])) ++k;
+    if (k < item.min) return true;
+    pos += k;
+  }
+  return false;
 }
 
 std::bitset<256> Backtracker::FirstBytesAtStart() const {

@@ -92,8 +92,9 @@ class Backtracker {
   Outcome Search(std::string_view text, bool anchored, BacktrackState& state) const;
 
   // True when a search anchored at the start (re.match, or a pattern that begins with
-  // `^`) cannot match `text`: its first bytes do not fit. A few instructions; the
-  // sshd filter's two dozen failregexes mostly end here.
+  // `^`) cannot match `text`: its first bytes do not fit, or it does not begin as the
+  // pattern's choice-free start (`^\s*\[error\] \d+#\d+: \*\d+ user "`) demands. One
+  // pass over those bytes; the sshd filter's two dozen failregexes mostly end here.
   bool Rejects(std::string_view text, bool anchored) const;
 
   // Bit c set: a search anchored at the start may match a text beginning with byte c

@@ -170,10 +170,13 @@ bool LogReader::Fill() {
   block_.erase(0, pos_);
   block_offset_ += pos_;
   pos_ = 0;
-  size_t old = block_.size();
-  block_.resize(old + kBlockSize);
-  size_t got = std::fread(block_.data() + old, 1, kBlockSize, file_);
-  block_.resize(old + got);
+  const size_t old = block_.size();
+  size_t got = 0;
+  // Grown without zero-filling what fread overwrites at once.
+  block_.resize_and_overwrite(old + kBlockSize, [&](char* data, size_t) {
+    got = std::fread(data + old, 1, kBlockSize, file_);
+    return old + got;
+  });
   if (got < kBlockSize) eof_ = true;
   return got > 0;
 }

@@ -64,8 +64,32 @@ const std::vector<std::string> kLines = {
     "FOO Foo foo",
 };
 
+// Anchored patterns whose start has no choice to make (checked in one pass before the
+// matcher runs), and some whose start does.
+const std::vector<std::string> kErrorLines = {
+    "[error] 2101#2101: *1260 user \"admin\": password mismatch, client: 1.2.3.4",
+    "[error] 2101#2101: *1003 open() \"/var/www/html/x\" failed",
+    "  [error] 21#2: *1 user \"\"",
+    "[error] #2101: *1 user \"a\"",
+    "[error] 2101#2101: * user \"a\"",
+    "[ERROR] 1#1: *1 USER \"a\"",
+    "1234.5x",
+    "123.45x",
+    "12.x",
+    "abc123def",
+    "abcdef",
+};
+
 std::vector<Case> SubsetCases() {
   return {
+      {R"re(^\s*\[error\] \d+#\d+: \*\d+ user "(?:[^"]+|.*?)")re", kErrorLines},
+      {R"((?i)^\s*\[error\] \d+#\d+: \*\d+ user ")", kErrorLines},
+      {R"(^\d{1,3}\.\d+x)", kErrorLines},
+      {R"(^\d{2,3}\.\d*x?)", kErrorLines},
+      {R"(^[a-z]+\d*[a-z])", kErrorLines},
+      {R"(^a*a)", kLines},
+      {R"(^\S+ \S*$)", kLines},
+      {R"(^\s*$)", kLines},
       {"a", kLines},
       {"a*", kLines},
       {"a+?b?", kLines},
