@@ -290,6 +290,14 @@ Result<DateDetector> DateDetector::Create(std::optional<std::string_view> datepa
   return DateDetector(std::move(impl));
 }
 
+Result<void> DateDetector::CompileDefaults() {
+  auto all = DefaultTemplates(ExactYearRegex(LocalYear(static_cast<double>(std::time(nullptr)))));
+  if (!all) return Fail(all.error());
+  for (const TemplatePtr& t : *all)
+    if (!t->compiles()) return Fail("default date template does not compile: " + t->regex());
+  return {};
+}
+
 DateDetector::DateDetector(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 DateDetector::DateDetector(DateDetector&&) noexcept = default;
 DateDetector& DateDetector::operator=(DateDetector&&) noexcept = default;

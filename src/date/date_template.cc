@@ -38,21 +38,37 @@ size_t EpochTokenAt(std::string_view s, size_t pos) {
 
 bool DateTemplate::anchored() const { return (flags_ & (kLineBegin | kLineEnd)) != 0; }
 
-Result<void> DateTemplate::Compile(std::string_view error_pattern) {
+Result<void> DateTemplate::Build(Compiled& c, const std::string& regex) {
   regex::CompileOptions options;
   options.prefilter = false;  // a template is searched where a date is expected: no literal check
   options.replay = true;      // and lines of one minute differ in the digits of its seconds
-  auto compiled = regex::Regex::Compile(regex_, options);
-  if (!compiled) return Fail(SetPatternError(error_pattern, compiled.error().message));
-  compiled_ = std::move(*compiled);
-  for (const auto& [group, index] : compiled_->NamedGroups())
-    if (auto field = FieldForGroup(group)) fields_.emplace_back(index, *field);
-  std::sort(fields_.begin(), fields_.end());
-  for (const auto& [index, field] : fields_) field_spans_.push_back(2 * static_cast<size_t>(index));
+  auto compiled = regex::Regex::Compile(regex, options);
+  if (!compiled) return Fail(compiled.error().message);
+  c.regex = std::move(*compiled);
+  for (const auto& [group, index] : c.regex->NamedGroups())
+    if (auto field = FieldForGroup(group)) c.fields.emplace_back(index, *field);
+  std::sort(c.fields.begin(), c.fields.end());
+  for (const auto& [index, field] : c.fields) c.field_spans.push_back(2 * static_cast<size_t>(index));
   return {};
 }
 
-Result<DateTemplate> DateTemplate::FromPattern(std::string_view pattern, std::string_view exact_year) {
+Result<void> DateTemplate::Compile(std::string_view error_pattern, bool deferred) {
+  compiled_ = std::make_shared<Compiled>();
+  if (deferred) return {};
+  Result<void> built;
+  std::call_once(compiled_->once, [&] { built = Build(*compiled_, regex_); });
+  if (!built) return Fail(SetPatternError(error_pattern, built.error().message));
+  return {};
+}
+
+// A deferred template that does not compile (none of the defaults) matches nothing.
+const DateTemplate::Compiled& DateTemplate::compiled() const {
+  std::call_once(compiled_->once, [this] { (void)Build(*compiled_, regex_); });
+  return *compiled_;
+}
+
+Result<DateTemplate> DateTemplate::FromPattern(std::string_view pattern, std::string_view exact_year,
+                                               bool deferred) {
   DateTemplate t;
   t.pattern_ = pattern;
   BeginBound begin = BeginBound::kWord;
@@ -75,7 +91,7 @@ Result<DateTemplate> DateTemplate::FromPattern(std::string_view pattern, std::st
                 : std::move(translated->name);
   t.regex_ = std::move(bound.regex);
   t.flags_ = bound.flags;
-  if (auto ok = t.Compile(pattern); !ok) return Fail(ok.error());
+  if (auto ok = t.Compile(pattern, deferred); !ok) return Fail(ok.error());
   return t;
 }
 
@@ -153,7 +169,7 @@ std::optional<ConvertedTime> DateTemplate::ToTime(const regex::Match& m, std::op
     return ConvertedTime{static_cast<double>(seconds), true};
   }
   DateFields fields;
-  for (const auto& [index, field] : fields_)
+  for (const auto& [index, field] : compiled().fields)
     if (m.Matched(index)) fields.Set(field, m.Group(index));
   return fields.ToTime(default_tz_minutes, now);
 }
@@ -167,7 +183,7 @@ std::pair<std::ptrdiff_t, std::ptrdiff_t> DateTemplate::KeyRange(const std::vect
     return {spans[2 * g], spans[2 * g + 1]};
   }
   std::ptrdiff_t begin = PTRDIFF_MAX, end = -1;
-  for (const size_t at : field_spans_) {
+  for (const size_t at : compiled().field_spans) {
     const std::ptrdiff_t b = spans[at], e = spans[at + 1];
     if (b < 0 || e < 0) continue;
     begin = std::min(begin, b);
@@ -186,7 +202,7 @@ bool DateTemplate::SameTimeKey(const regex::Match& m, const TimeKey& key) const 
   const auto [begin, end] = KeyRange(spans);
   if (m.Slice(static_cast<size_t>(begin), static_cast<size_t>(end)) != key.text) return false;
   const std::ptrdiff_t* relative = key.spans.data();
-  for (const size_t at : field_spans_) {
+  for (const size_t at : compiled().field_spans) {
     const std::ptrdiff_t b = spans[at], e = spans[at + 1];
     if (relative[0] != Relative(b, e, begin) || relative[1] != Relative(e, b, begin)) return false;
     relative += 2;
@@ -198,9 +214,9 @@ void DateTemplate::WriteTimeKey(const regex::Match& m, TimeKey& key) const {
   const std::vector<std::ptrdiff_t>& spans = m.Spans();
   const auto [begin, end] = KeyRange(spans);
   key.text.assign(m.Slice(static_cast<size_t>(begin), static_cast<size_t>(end)));
-  key.spans.resize(kind_ == Kind::kPattern ? 2 * field_spans_.size() : 0);
+  key.spans.resize(kind_ == Kind::kPattern ? 2 * compiled().field_spans.size() : 0);
   std::ptrdiff_t* relative = key.spans.data();
-  for (const size_t at : field_spans_) {
+  for (const size_t at : compiled().field_spans) {
     const std::ptrdiff_t b = spans[at], e = spans[at + 1];
     relative[0] = Relative(b, e, begin);
     relative[1] = Relative(e, b, begin);

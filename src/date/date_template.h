@@ -4,6 +4,8 @@
 // Templates are immutable once built and may be shared by detectors; the per-detector
 // hit counts live in the detector.
 
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,7 +25,10 @@ class DateTemplate {
   // A strptime-style pattern (`%ExY-%m-%d ...`, optionally `{UNB}` / `{^LN-BEG}` first).
   // Error: "Failed to set datepattern '<p>' (may be an invalid format or unescaped
   // percent char): <reason>".
-  static Result<DateTemplate> FromPattern(std::string_view pattern, std::string_view exact_year);
+  // `deferred`: compiled on first use (the default templates: a detector searches a few
+  // of its thirty); otherwise at once, so that an error is reported here.
+  static Result<DateTemplate> FromPattern(std::string_view pattern, std::string_view exact_year,
+                                          bool deferred = false);
   // EPOCH / LEPOCH (`long_form`: milli- and microseconds too); `line_start` for the
   // `{^LN-BEG}EPOCH` / `^EPOCH` forms.
   static Result<DateTemplate> Epoch(bool line_start, bool long_form);
@@ -33,6 +38,8 @@ class DateTemplate {
   static Result<DateTemplate> Tai64n(bool line_start);
 
   Kind kind() const { return kind_; }
+  // Whether its regex compiles (compiling it now if it was deferred).
+  bool compiles() const { return compiled().regex.has_value(); }
   const std::string& name() const { return name_; }
   // The pattern it was built from (kPattern and epoch patterns), else empty.
   const std::string& pattern() const { return pattern_; }
@@ -47,7 +54,10 @@ class DateTemplate {
   void set_key(std::string key) { key_ = std::move(key); }
 
   // Searches `text`; `m` receives the spans.
-  bool Search(std::string_view text, regex::Match& m) const { return compiled_->Search(text, m); }
+  bool Search(std::string_view text, regex::Match& m) const {
+    const Compiled& c = compiled();
+    return c.regex && c.regex->Search(text, m);
+  }
 
   // The time of a match of this template (group 1 non-empty); nullopt when it does not
   // convert.
@@ -67,7 +77,16 @@ class DateTemplate {
 
  private:
   DateTemplate() = default;
-  Result<void> Compile(std::string_view error_pattern);
+  // The compiled regex and what is read from it; shared by copies, built once.
+  struct Compiled {
+    std::once_flag once;
+    std::optional<regex::Regex> regex;
+    std::vector<std::pair<int, Field>> fields;  // strptime groups by index
+    std::vector<size_t> field_spans;            // where each one's begin is in a match's spans
+  };
+  Result<void> Compile(std::string_view error_pattern, bool deferred = false);
+  static Result<void> Build(Compiled& c, const std::string& regex);
+  const Compiled& compiled() const;
   std::optional<ConvertedTime> EpochTime(std::string_view value) const;
   std::pair<std::ptrdiff_t, std::ptrdiff_t> KeyRange(const std::vector<std::ptrdiff_t>& spans) const;
 
@@ -77,9 +96,7 @@ class DateTemplate {
   std::string name_, pattern_, regex_, key_;
   unsigned flags_ = 0;
   double weight_ = 1.0;
-  std::optional<regex::Regex> compiled_;
-  std::vector<std::pair<int, Field>> fields_;  // strptime groups by index
-  std::vector<size_t> field_spans_;            // where each one's begin is in a match's spans
+  std::shared_ptr<Compiled> compiled_;
 };
 
 }  // namespace portcullis::date

@@ -58,12 +58,12 @@ std::string SubstituteDate(std::string_view pre_match, std::string_view date) {
 Result<std::vector<TemplatePtr>> BuildDefaults(std::string_view exact_year) {
   std::vector<TemplatePtr> anchored, base;
   for (std::string_view pattern : DefaultPatterns()) {
-    auto t = TemplateForPattern(pattern, exact_year);
+    auto t = TemplateForPattern(pattern, exact_year, /*deferred=*/true);
     if (!t) return Fail(t.error());
     const std::string& name = (*t)->name();
     if (!name.starts_with("{^LN-BEG}") && !name.starts_with("^")) {
       std::string wrapped = "{^LN-BEG}" + ((*t)->kind() == DateTemplate::Kind::kPattern ? (*t)->pattern() : name);
-      auto copy = TemplateForPattern(wrapped, exact_year);
+      auto copy = TemplateForPattern(wrapped, exact_year, /*deferred=*/true);
       if (!copy) return Fail(copy.error());
       auto heavy = std::make_shared<DateTemplate>(**copy);
       heavy->set_weight(100.0);
@@ -134,7 +134,7 @@ Result<std::vector<TemplatePtr>> DefaultTemplates(std::string_view exact_year) {
   return cache.emplace(std::string(exact_year), std::move(*built)).first->second;
 }
 
-Result<TemplatePtr> TemplateForPattern(std::string_view pattern, std::string_view exact_year) {
+Result<TemplatePtr> TemplateForPattern(std::string_view pattern, std::string_view exact_year, bool deferred) {
   std::string key = PatternKey(pattern);
   if (key.find("EPOCH") != std::string::npos) {
     if (HasEpochToken(pattern))
@@ -143,7 +143,7 @@ Result<TemplatePtr> TemplateForPattern(std::string_view pattern, std::string_vie
     if (IsOneOf(key, "LEPOCH")) return Shared(DateTemplate::Epoch(key != "LEPOCH", true), key);
   }
   if (IsOneOf(key, "TAI64N")) return Shared(DateTemplate::Tai64n(key != "TAI64N"), key);
-  return Shared(DateTemplate::FromPattern(pattern, exact_year), key);
+  return Shared(DateTemplate::FromPattern(pattern, exact_year, deferred), key);
 }
 
 Result<Expansion> ExpandDatePattern(std::string_view line, std::string_view exact_year) {

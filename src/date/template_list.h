@@ -25,7 +25,8 @@ Result<std::vector<TemplatePtr>> DefaultTemplates(std::string_view exact_year);
 
 // A single pattern: EPOCH, LEPOCH, TAI64N with their `{^LN-BEG}` / `^` forms, a regex
 // with {EPOCH} / {LEPOCH}, or a strptime-style pattern.
-Result<TemplatePtr> TemplateForPattern(std::string_view pattern, std::string_view exact_year);
+// `deferred`: a strptime pattern's regex is compiled on first use (for the defaults).
+Result<TemplatePtr> TemplateForPattern(std::string_view pattern, std::string_view exact_year, bool deferred = false);
 
 // Whether `key` is the cache key of one of the 14 {^LN-BEG} copies among the defaults.
 // fail2ban shares one template object per key, so a datepattern line with such a key

@@ -60,6 +60,10 @@ class DateDetector {
   // percent char): <reason>".
   static Result<DateDetector> Create(std::optional<std::string_view> datepattern, const Clock& clock);
 
+  // The default templates' regexes are compiled when first searched (a log needs a
+  // few of the 31); this compiles every one now and names any that does not compile.
+  static Result<void> CompileDefaults();
+
   DateDetector(DateDetector&&) noexcept;
   DateDetector& operator=(DateDetector&&) noexcept;
   ~DateDetector();

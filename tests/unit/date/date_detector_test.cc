@@ -140,6 +140,12 @@ TEST_F(DateDetectorTest, GivesAHeavierWeightToADatepatternLineThatIsADefaultAnch
   EXPECT_EQ(templates[1].hits, 1u);
 }
 
+// They are compiled on first use, where an error could not be reported: every one must.
+TEST_F(DateDetectorTest, EveryDefaultTemplateCompiles) {
+  auto ok = DateDetector::CompileDefaults();
+  EXPECT_TRUE(ok) << (ok ? "" : ok.error().ToString());
+}
+
 TEST_F(DateDetectorTest, ListsTheDefaultTemplatesOnlyAfterTheFirstLineAsFail2banDoes) {
   DateDetector detector = Detector();
   EXPECT_TRUE(detector.Templates().empty());
