@@ -76,6 +76,9 @@ Result<std::vector<TemplatePtr>> BuildDefaults(std::string_view exact_year) {
 }
 
 // {DATE} in `pre_match`: each base default template's unbound pattern put in its place.
+// The first is compiled at once (an error in the user's part shows there); the others,
+// which differ only in the default's part, when first searched (fail2ban compiles every
+// template then).
 Result<std::vector<TemplatePtr>> ExpandDate(std::string_view pre_match, std::string_view exact_year) {
   std::vector<TemplatePtr> out;
   for (std::string_view pattern : DefaultPatterns()) {
@@ -83,7 +86,7 @@ Result<std::vector<TemplatePtr>> ExpandDate(std::string_view pre_match, std::str
     if (!base) return Fail(base.error());
     bool has_pattern = (*base)->kind() == DateTemplate::Kind::kPattern;
     std::string text = UnboundPattern(has_pattern ? (*base)->pattern() : (*base)->name());
-    auto t = TemplateForPattern(SubstituteDate(pre_match, text), exact_year);
+    auto t = TemplateForPattern(SubstituteDate(pre_match, text), exact_year, /*deferred=*/!out.empty());
     if (!t) return Fail(t.error());
     out.push_back(*t);
   }
