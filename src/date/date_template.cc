@@ -56,15 +56,20 @@ Result<void> DateTemplate::Compile(std::string_view error_pattern, bool deferred
   compiled_ = std::make_shared<Compiled>();
   if (deferred) return {};
   Result<void> built;
-  std::call_once(compiled_->once, [&] { built = Build(*compiled_, regex_); });
+  std::call_once(compiled_->once, [&] {
+    built = Build(*compiled_, regex_);
+    compiled_->ready.store(true, std::memory_order_release);
+  });
   if (!built) return Fail(SetPatternError(error_pattern, built.error().message));
   return {};
 }
 
 // A deferred template that does not compile (none of the defaults) matches nothing.
-const DateTemplate::Compiled& DateTemplate::compiled() const {
-  std::call_once(compiled_->once, [this] { (void)Build(*compiled_, regex_); });
-  return *compiled_;
+void DateTemplate::CompileNow() const {
+  std::call_once(compiled_->once, [this] {
+    (void)Build(*compiled_, regex_);
+    compiled_->ready.store(true, std::memory_order_release);
+  });
 }
 
 Result<DateTemplate> DateTemplate::FromPattern(std::string_view pattern, std::string_view exact_year,

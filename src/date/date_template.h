@@ -4,6 +4,7 @@
 // Templates are immutable once built and may be shared by detectors; the per-detector
 // hit counts live in the detector.
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -80,13 +81,18 @@ class DateTemplate {
   // The compiled regex and what is read from it; shared by copies, built once.
   struct Compiled {
     std::once_flag once;
+    std::atomic<bool> ready{false};  // read on every search: cheaper than call_once
     std::optional<regex::Regex> regex;
     std::vector<std::pair<int, Field>> fields;  // strptime groups by index
     std::vector<size_t> field_spans;            // where each one's begin is in a match's spans
   };
   Result<void> Compile(std::string_view error_pattern, bool deferred = false);
   static Result<void> Build(Compiled& c, const std::string& regex);
-  const Compiled& compiled() const;
+  const Compiled& compiled() const {
+    if (!compiled_->ready.load(std::memory_order_acquire)) CompileNow();
+    return *compiled_;
+  }
+  void CompileNow() const;
   std::optional<ConvertedTime> EpochTime(std::string_view value) const;
   std::pair<std::ptrdiff_t, std::ptrdiff_t> KeyRange(const std::vector<std::ptrdiff_t>& spans) const;
 

@@ -74,6 +74,40 @@ std::string CommonSubstring(const std::vector<Node>& literals) {
   return best;
 }
 
+// Strings of one length that are every combination of a class per position, such as
+// the 16 of ": [45][05][04] [45].", as one run of classes (one scan instead of 16); none
+// when they are not, or no position holds a single byte to scan for.
+std::optional<Node> ClassesOf(const std::vector<Node>& literals) {
+  const size_t length = literals[0].literal.size();
+  if (literals.size() < 3 || length < kMinLiteral) return std::nullopt;
+  Node n;
+  n.kind = Kind::kClasses;
+  n.classes.resize(length);
+  for (const Node& l : literals) {
+    if (l.literal.size() != length) return std::nullopt;
+    for (size_t i = 0; i < length; ++i) n.classes[i].Add(static_cast<uint8_t>(l.literal[i]));
+  }
+  size_t combinations = 1;
+  for (const ByteSet& c : n.classes) {
+    combinations *= static_cast<size_t>(c.Count());
+    if (combinations > literals.size()) return std::nullopt;
+  }
+  if (combinations != literals.size()) return std::nullopt;  // the strings are distinct
+  bool anchored = false;
+  for (size_t i = 0; i < length; ++i) {
+    if (n.classes[i].Count() != 1) continue;
+    const char c = literals[0].literal[i];
+    n.literal += c;
+    if (!anchored || Commonness(static_cast<unsigned char>(c)) <
+                         Commonness(static_cast<unsigned char>(literals[0].literal[n.anchor]))) {
+      n.anchor = i;
+      anchored = true;
+    }
+  }
+  if (!anchored) return std::nullopt;
+  return n;
+}
+
 // A or B over conditions; kAll absorbs. Literals that share a long enough piece become
 // that piece: one scan instead of many, for a condition that is only a little weaker.
 Node Or(std::vector<Node> nodes) {
@@ -94,6 +128,7 @@ Node Or(std::vector<Node> nodes) {
   if (all_literals) {
     std::string common = CommonSubstring(out.children);
     if (common.size() >= kMinLiteral + 1) return Literal(std::move(common));
+    if (auto classes = ClassesOf(out.children)) return std::move(*classes);
   }
   return out;
 }
@@ -111,7 +146,9 @@ Node And(std::vector<Node> nodes) {
       out.children.push_back(std::move(n));
     }
   }
-  auto weight = [](const Node& n) { return n.kind == Kind::kLiteral ? n.literal.size() : 0; };
+  auto weight = [](const Node& n) {
+    return n.kind == Kind::kLiteral ? n.literal.size() : n.kind == Kind::kClasses ? n.classes.size() : 0;
+  };
   std::stable_sort(out.children.begin(), out.children.end(),
                    [&](const Node& a, const Node& b) { return weight(a) > weight(b); });
   auto same = [](const Node& a, const Node& b) {
@@ -514,10 +551,43 @@ bool Contains(std::string_view text, const Node& literal) {
   return false;
 }
 
+// Whether `text` holds the run of classes `node`: scanned for its anchor byte.
+bool ContainsClasses(std::string_view text, const Node& node) {
+  const size_t n = node.classes.size(), anchor = node.anchor;
+  if (text.size() < n) return false;
+  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
+  const uint8_t* from = s + anchor;
+  const uint8_t* to = s + (text.size() - n) + anchor + 1;
+  const ByteSet& single = node.classes[anchor];
+  int word = 0;
+  while (single.w[word] == 0) ++word;
+  const auto want = static_cast<uint8_t>(64 * word + __builtin_ctzll(single.w[word]));
+  while (from < to) {
+    const auto* hit = static_cast<const uint8_t*>(std::memchr(from, want, static_cast<size_t>(to - from)));
+    if (!hit) return false;
+    const uint8_t* start = hit - anchor;
+    size_t i = 0;
+    while (i < n && node.classes[i].Has(start[i])) ++i;
+    if (i == n) return true;
+    from = hit + 1;
+  }
+  return false;
+}
+
 void Describe(const Node& n, std::string& out) {
   switch (n.kind) {
     case Kind::kAll: out += '*'; return;
     case Kind::kLiteral: out += '"' + n.literal + '"'; return;
+    case Kind::kClasses:
+      out += '"';
+      for (const ByteSet& c : n.classes) {
+        if (c.Count() != 1) out += '[';
+        for (unsigned b = 0; b < 256; ++b)
+          if (c.Has(static_cast<uint8_t>(b))) out += static_cast<char>(b);
+        if (c.Count() != 1) out += ']';
+      }
+      out += '"';
+      return;
     case Kind::kAnd:
     case Kind::kOr:
       out += '(';
@@ -549,6 +619,7 @@ bool Prefilter::Eval(const Node& node, std::string_view text) {
   switch (node.kind) {
     case Kind::kAll: return true;
     case Kind::kLiteral: return Contains(text, node);
+    case Kind::kClasses: return ContainsClasses(text, node);
     case Kind::kAnd:
       for (const Node& c : node.children)
         if (!Eval(c, text)) return false;

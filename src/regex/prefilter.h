@@ -17,6 +17,8 @@
 #include <string_view>
 #include <vector>
 
+#include "byte_set.h"
+
 namespace portcullis::regex::internal {
 
 class Prefilter {
@@ -36,10 +38,13 @@ class Prefilter {
   std::string ToString() const;
 
   struct Node {
-    enum class Kind { kAll, kLiteral, kAnd, kOr };
+    // kClasses: a run of byte classes, such as ": [45][05][04] [45]." (what many
+    // strings of one length that vary position by position collapse to).
+    enum class Kind { kAll, kLiteral, kClasses, kAnd, kOr };
     Kind kind = Kind::kAll;
-    std::string literal;
-    size_t anchor = 0;  // the literal's least common byte, which the scan looks for
+    std::string literal;       // kLiteral; kClasses: the bytes of its single-byte classes
+    std::vector<ByteSet> classes;  // kClasses
+    size_t anchor = 0;  // the least common byte (kClasses: of a single-byte class), scanned for
     std::vector<Node> children;
   };
 

@@ -43,8 +43,23 @@ INSTANTIATE_TEST_SUITE_P(
         // Lookarounds and backreferences consume nothing that must be there.
         PrefilterCase{R"((?<=user )root(?= from)(?P<x>ab)(?P=x)zz)", R"("rootab")"},
         PrefilterCase{R"(\[(?P<ip>[\d.]+)\]:\d+ after)", R"(" after")"},
+        // Strings that are every combination of a class per position: one run of classes.
+        PrefilterCase{R"(: [45][50][04] [45]\.\d)", R"(": [45][05][04] [45].")"},
+        PrefilterCase{R"(x[ab][cd]yz|x[ab]dyz)", R"("x[ab][cd]yz")"},
+        PrefilterCase{R"((?:abc|abd|xbc))", R"(("abc" OR "abd" OR "xbc"))"},  // not every combination
         // Other literals shorter than 3 filter too little to be scanned for.
         PrefilterCase{R"(\d+(?:ab|c)\d+)", "*"}));
+
+TEST(PrefilterTest, ARunOfClassesRejectsOnlyTextsWithoutIt) {
+  auto re = Regex::Compile(R"(: [45][50][04] [45]\.\d)");
+  ASSERT_TRUE(re);
+  Match m;
+  EXPECT_TRUE(re->Search("x]: 554 5.7.1 Service", m));
+  EXPECT_TRUE(re->Search(": 550 4.7 : 404 4.1", m));  // the second ':' starts it
+  EXPECT_FALSE(re->Search("x]: 554 6.7.1 Service", m));
+  EXPECT_FALSE(re->Search(": 554 5.", m));
+  EXPECT_FALSE(re->Search(": 55", m));
+}
 
 TEST(PrefilterTest, RejectsOnlyTextsThatCannotMatch) {
   auto re = Regex::Compile(R"(^Failed \S+ for (?:invalid user )?(?P<u>\S+) from (?P<ip>\S+))");
