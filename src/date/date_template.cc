@@ -204,6 +204,7 @@ static std::ptrdiff_t Relative(std::ptrdiff_t offset, std::ptrdiff_t other, std:
 
 bool DateTemplate::SameTimeKey(const regex::Match& m, const TimeKey& key) const {
   const std::vector<std::ptrdiff_t>& spans = m.Spans();
+  if (spans == key.match_spans && m.Group(0) == key.match_text) return true;
   const auto [begin, end] = KeyRange(spans);
   if (m.Slice(static_cast<size_t>(begin), static_cast<size_t>(end)) != key.text) return false;
   const std::ptrdiff_t* relative = key.spans.data();
@@ -217,6 +218,8 @@ bool DateTemplate::SameTimeKey(const regex::Match& m, const TimeKey& key) const 
 
 void DateTemplate::WriteTimeKey(const regex::Match& m, TimeKey& key) const {
   const std::vector<std::ptrdiff_t>& spans = m.Spans();
+  key.match_spans = spans;
+  key.match_text.assign(m.Group(0));
   const auto [begin, end] = KeyRange(spans);
   key.text.assign(m.Slice(static_cast<size_t>(begin), static_cast<size_t>(end)));
   key.spans.resize(kind_ == Kind::kPattern ? 2 * compiled().field_spans.size() : 0);

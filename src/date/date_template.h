@@ -70,6 +70,10 @@ class DateTemplate {
   struct TimeKey {
     std::string text;
     std::vector<std::ptrdiff_t> spans;  // each field's begin and end, relative to the text; -1: none
+    // The whole match as it was (most lines put the date where the last one did): equal
+    // spans and text mean equal fields, found with two comparisons.
+    std::vector<std::ptrdiff_t> match_spans;
+    std::string match_text;
   };
   void WriteTimeKey(const regex::Match& m, TimeKey& key) const;
   // Whether WriteTimeKey(m) would write `key` (compared in place: most lines repeat the
