@@ -600,6 +600,7 @@ struct Backtracker::Program {
   struct LinearItem {
     ByteSet set;
     int min = 1, max = 1;  // max -1: no limit
+    int stop = -1;         // the one byte not in `set` (`[^\[]*`): the run is found by memchr
   };
   std::vector<LinearItem> linear;
 };
@@ -938,6 +939,10 @@ class Matcher {
     if (i >= hi_) hi_ = i + 1;
   }
 
+  // A test whose outcome rests on `pos` itself (the start of the text is near), not on
+  // the bytes: a shifted replay must not move it (BacktrackState::replay_shift_from).
+  void NoteAbsolute(intptr_t pos) { absolute_at_ = std::max(absolute_at_, pos); }
+
   bool IsWordAt(intptr_t i) {
     Touch(i);
     if (i < 0 || i >= len_) return false;
@@ -979,6 +984,7 @@ class Matcher {
   }
 
   bool Assert(AssertKind kind, intptr_t pos) {
+    if (kind == AssertKind::kTextStart || pos == 0) NoteAbsolute(pos);
     if (kind != AssertKind::kTextStart) Touch(pos);
     if (kind == AssertKind::kDollar) Touch(pos + 1);
     switch (kind) {
@@ -1093,6 +1099,7 @@ class Matcher {
         case Op::kLook: {
           const size_t mark = trail_.size();
           bool ok;
+          if (node.behind && pos < node.width) NoteAbsolute(pos);
           if (node.behind) ok = pos >= node.width && Run(node.body, pos - node.width);
           else ok = Run(node.body, pos);
           if (gave_up_) return false;
@@ -1241,6 +1248,7 @@ class Matcher {
   size_t steps_ = 0;
   bool gave_up_ = false;
   intptr_t hi_ = 0;
+  intptr_t absolute_at_ = -1;  // the last position a test's outcome rested on itself
 };
 
 }  // namespace
@@ -1301,7 +1309,7 @@ bool ComputeAltMasks(Backtracker::Program& p) {
 // The choice-free start of an anchored pattern (Program::linear).
 void ComputeLinearPrefix(Backtracker::Program& p) {
   constexpr size_t kMaxItems = 64;
-  if (!p.anchored || p.replay) return;  // a replayed regex (a date template) nearly always matches
+  if (!p.anchored) return;
   int n = p.nodes[p.start].next;
   while (p.linear.size() < kMaxItems) {
     const Node& node = p.nodes[static_cast<size_t>(n)];
@@ -1327,6 +1335,9 @@ void ComputeLinearPrefix(Backtracker::Program& p) {
         if (overlap.Count() != 0) return;
       }
       p.linear.push_back({set, node.min, node.max});
+      if (set.Count() == 255)
+        for (unsigned c = 0; c < 256; ++c)
+          if (!set.Has(static_cast<uint8_t>(c))) p.linear.back().stop = static_cast<int>(c);
       n = node.next;
     } else {
       return;
@@ -1377,6 +1388,56 @@ int Backtracker::group_count() const { return program_->groups; }
 
 namespace {
 
+// Where the choice-free start of `p` ends in `s` (Program::linear), -1 when the text
+// does not begin that way; `implied`, when given, receives per position the bytes the
+// start's tests allow there.
+intptr_t LinearEnd(const Backtracker::Program& p, const uint8_t* s, intptr_t len,
+                   std::vector<ByteSet>* implied = nullptr) {
+  intptr_t pos = 0;
+  auto allow = [&](intptr_t at, const ByteSet& set, bool in) {
+    if (!implied || at >= len) return;
+    if (static_cast<size_t>(at) >= implied->size()) implied->resize(static_cast<size_t>(at) + 1, ByteSet::All());
+    if (in) (*implied)[static_cast<size_t>(at)].Keep(set);
+    else (*implied)[static_cast<size_t>(at)].Drop(set);
+  };
+  for (const Backtracker::Program::LinearItem& item : p.linear) {
+    const intptr_t room = len - pos;
+    const intptr_t limit = item.max < 0 ? room : std::min<intptr_t>(item.max, room);
+    intptr_t k = 0;
+    if (item.stop >= 0) {
+      const void* hit = std::memchr(s + pos, item.stop, static_cast<size_t>(limit));
+      k = hit ? static_cast<const uint8_t*>(hit) - (s + pos) : limit;
+    } else {
+      while (k < limit && item.set.Has(s[pos + k])) ++k;
+    }
+    if (k < item.min) return -1;
+    for (intptr_t i = 0; i < k; ++i) allow(pos + i, item.set, true);
+    if (k < limit) allow(pos + k, item.set, false);
+    pos += k;
+  }
+  return pos;
+}
+
+// Where a shifted replay of the search just recorded may start (BacktrackState::
+// replay_shift_from), or -1.
+intptr_t ShiftableFrom(const Backtracker::Program& p, std::string_view text, const BacktrackState& state,
+                       intptr_t absolute_at) {
+  if (p.linear.empty()) return -1;
+  std::vector<ByteSet> implied;
+  const intptr_t end = LinearEnd(p, reinterpret_cast<const uint8_t*>(text.data()),
+                                 static_cast<intptr_t>(text.size()), &implied);
+  if (end <= 0 || absolute_at >= end) return -1;
+  for (size_t q = 0; q < implied.size() && q < state.classes.size(); ++q) {
+    ByteSet outside = implied[q];
+    outside.Drop(state.classes[q]);
+    if (outside.Count() != 0) return -1;  // another test read this byte
+  }
+  const size_t spans = 2 * static_cast<size_t>(p.groups + 1);
+  for (size_t i = 1; i < spans; ++i)
+    if (state.regs[i] >= 0 && state.regs[i] < end) return -1;
+  return end;
+}
+
 // Whether the last recorded anchored search of `program` would run on `text` exactly
 // as it ran: the length as it was when it looked past the end (else long enough), and
 // every byte it read in the class its tests gave that position.
@@ -1387,6 +1448,22 @@ bool CanReplay(const void* program, std::string_view text, const BacktrackState&
   const auto* s = reinterpret_cast<const uint8_t*>(text.data());
   const ByteSet* classes = state.replay_classes.data();
   for (size_t i = 0, n = state.replay_classes.size(); i < n; ++i)
+    if (!classes[i].Has(s[i])) return false;
+  return true;
+}
+
+// A shifted replay: `text`'s choice-free start ends at `end`; from there on it must agree
+// with the recorded search as CanReplay requires, every position moved by the shift.
+bool CanReplayShifted(std::string_view text, intptr_t end, const BacktrackState& state) {
+  const intptr_t from = state.replay_shift_from;
+  const intptr_t shift = end - from;
+  const auto len = static_cast<intptr_t>(text.size());
+  if (state.replay_hi > state.replay_len ? len - end != state.replay_len - from
+                                         : len - end < state.replay_hi - from)
+    return false;
+  const auto* s = reinterpret_cast<const uint8_t*>(text.data()) + shift;
+  const ByteSet* classes = state.replay_classes.data();
+  for (size_t i = static_cast<size_t>(from), n = state.replay_classes.size(); i < n; ++i)
     if (!classes[i].Has(s[i])) return false;
   return true;
 }
@@ -1422,6 +1499,18 @@ Backtracker::Outcome Backtracker::Search(std::string_view text, bool anchored, B
       state.regs = state.replay_regs;
       return state.replay_matched ? Outcome::kMatch : Outcome::kNoMatch;
     }
+    if (state.replay_program == &p && state.replay_shift_from > 0) {
+      const auto* s = reinterpret_cast<const uint8_t*>(text.data());
+      const intptr_t end = LinearEnd(p, s, static_cast<intptr_t>(text.size()));
+      if (end > 0 && CanReplayShifted(text, end, state)) {
+        ++state.replay_hits;
+        state.regs = state.replay_regs;
+        const intptr_t shift = end - state.replay_shift_from;
+        for (size_t i = 1, n = 2 * static_cast<size_t>(p.groups + 1); i < n; ++i)
+          if (state.regs[i] >= 0) state.regs[i] += shift;
+        return state.replay_matched ? Outcome::kMatch : Outcome::kNoMatch;
+      }
+    }
   }
   state.regs.assign(static_cast<size_t>(p.registers), -1);
   state.trail.clear();
@@ -1438,6 +1527,7 @@ Backtracker::Outcome Backtracker::Search(std::string_view text, bool anchored, B
     if (!matched) matcher.Unwind(0);
     if (record) {
       state.classes.resize(static_cast<size_t>(std::min(matcher.hi_, len)), ByteSet::All());
+      state.replay_shift_from = ShiftableFrom(p, text, state, matcher.absolute_at_);
       std::swap(state.classes, state.replay_classes);
       state.replay_program = &p;
       state.replay_hi = matcher.hi_;
@@ -1474,16 +1564,8 @@ bool Backtracker::Rejects(std::string_view text, bool anchored) const {
   const auto len = static_cast<intptr_t>(text.size());
   if (len > 0 && !p.at_offset[0].Has(s[0])) return true;
   if (!AgreesAhead(p, s, len, 0)) return true;
-  intptr_t pos = 0;
-  for (const Program::LinearItem& item : p.linear) {
-    const intptr_t room = len - pos;
-    const intptr_t limit = item.max < 0 ? room : std::min<intptr_t>(item.max, room);
-    intptr_t k = 0;
-    while (k < limit && item.set.Has(s[pos + k])) ++k;
-    if (k < item.min) return true;
-    pos += k;
-  }
-  return false;
+  // A replayed regex (a date template) nearly always matches: not worth a second pass.
+  return !p.replay && LinearEnd(p, s, len) < 0;
 }
 
 std::bitset<256> Backtracker::FirstBytesAtStart() const {

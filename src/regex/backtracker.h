@@ -44,6 +44,11 @@ struct BacktrackState {
   intptr_t replay_len = 0;  // its text's length, which must recur when hi passed it
   bool replay_matched = false;
   std::vector<intptr_t> replay_regs;
+  // Where the pattern's choice-free start (`^[^\[]*\[` before an access log's date)
+  // ended in the recorded text, when the search read nothing before it but that start's
+  // own tests and no group begins or ends inside it: a text whose choice-free start
+  // ends elsewhere replays then with every position from there on shifted. -1: not.
+  intptr_t replay_shift_from = -1;
   std::vector<ByteSet> classes;  // written by the search being recorded
   // Replays tried and answered lately (halved as they grow): while under a third are
   // answered, one search in many is recorded (recording costs about a third of a

@@ -180,6 +180,9 @@ std::vector<std::string> Neighbours(const std::string& line) {
   if (!line.empty()) out.push_back(line.substr(0, line.size() - 1));
   out.push_back(line + "0");
   out.push_back(line + " ");
+  out.push_back("x" + line);  // everything one byte later (shifted replays)
+  out.push_back("1.2." + line);
+  if (!line.empty()) out.push_back(line.substr(1));
   return out;
 }
 
@@ -195,6 +198,18 @@ TEST(BacktrackerTest, ReplayedSearchesGiveFreshResults) {
                    R"(6[0-1])(?:\.(?P<f>[0-9]{1,6}))?(?: (?P<Y>20[012]\d))?)(?=\b|\W|$))",
                    {"Mar  1 00:00:59 mx1 postfix/x[1]: a", "Mar  1 00:00:60 x", "Mar 31 23:59:61", "Mar 30 9:5:5 2025 x",
                     "Sun Mar  3 00:00:00.123456 x", "Mar  1 00:00:00", "Mar  1 00:00:00\n"}});
+  // A choice-free start before the date: lines whose start ends elsewhere replay shifted.
+  cases.push_back({R"((?iu)^[^\[]*\[((?P<d>[1-2]\d|[0 ]?[1-9]|3[0-1])(?P<_sep>[-/])(?P<b>jan|feb|mar|apr|may|jun|jul|)"
+                   R"(aug|sep|oct|nov|dec)(?P=_sep)(?P<Y>20[012]\d)[ :]?(?P<H>[0-1]?\d|2[0-3]):(?P<M>[0-5]?\d):(?P<S>[0-5]?\d|)"
+                   R"(6[0-1])(?:\.(?P<f>[0-9]{1,6}))?(?: (?P<z>Z|UTC|GMT|[+-][01]\d(?::?\d{2})?))?)(?=\b|\W|$))",
+                   {"203.0.113.9 - - [01/Mar/2023:00:00:00 +0000] \"GET / HTTP/1.1\" 404",
+                    "2001:db8::1 - - [01/Mar/2023:00:00:01 +0000] \"GET / HTTP/1.1\" 404",
+                    "198.51.100.20 - bob [01/Mar/2023:23:59:60 +0000] x", "[01/Mar/2023:00:00:00 +0000]",
+                    "1.2.3.4 - - [01-Mar-2023 00:00:00]", "1.2.3.4 - - [x] [01/Mar/2023:00:00:00 +0000]",
+                    "no bracket here", "1.2.3.4 - - [01/Mar/2023:00:00:0"}});
+  cases.push_back({R"(^[^\[]*\[(?<=a\[)(?P<n>\d+))", {"xa[12", "a[1", "ba[3]", "xxa[1", "[1"}});
+  cases.push_back({R"(^\S+ (?P<u>\w+) \[(?<=\[)(?P<n>\d+)\]\b)",
+                   {"host bob [12] x", "a.b.c alice [3]", "h x [1]", "h  [1]", "hh bob [12]x", "h bob [12"}});
   for (const Case& c : cases) {
     CompileOptions with_replay = c.options;
     with_replay.replay = true;
