@@ -1494,12 +1494,14 @@ Backtracker::Outcome Backtracker::Search(std::string_view text, bool anchored, B
   const bool once = anchored || p.anchored;
   if (once && p.replay) {
     ++state.replay_tries;  // also when the last one recorded was another regex's
-    if (CanReplay(&p, text, state)) {
+    // A shiftable record is checked shifted only: unshifted, that is the same check.
+    const bool shiftable = state.replay_program == &p && state.replay_shift_from > 0;
+    if (!shiftable && CanReplay(&p, text, state)) {
       ++state.replay_hits;
       state.regs = state.replay_regs;
       return state.replay_matched ? Outcome::kMatch : Outcome::kNoMatch;
     }
-    if (state.replay_program == &p && state.replay_shift_from > 0) {
+    if (shiftable) {
       const auto* s = reinterpret_cast<const uint8_t*>(text.data());
       const intptr_t end = LinearEnd(p, s, static_cast<intptr_t>(text.size()));
       if (end > 0 && CanReplayShifted(text, end, state)) {
