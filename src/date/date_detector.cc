@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <ctime>
+#include <cstring>
 #include <unordered_set>
 
 #include "date/directives.h"
@@ -111,6 +112,21 @@ struct DateDetector::Impl {
   // the whole seconds of "now" (its comparisons are between whole seconds), so those are
   // the key.
   std::optional<ConvertedTime> Convert(const DateTemplate& tpl, const regex::Match& m, double now);
+
+  // The last line's answer, when the last template found its date there at once (an
+  // anchored template, no other searched) and its regex says on which first bytes that
+  // rested: a line that begins with the same bytes, in the same second of "now", gets
+  // the same answer without a search (most lines of a log share their second).
+  std::optional<DateMatch> Repeat(std::string_view line);
+  void Remember(std::string_view line, const Candidate& c, const DateMatch& out, double whole_now);
+  bool quick_valid = false;
+  size_t quick_index = kNoIndex;
+  std::string quick_bytes;
+  bool quick_whole = false;  // the answer rested on the length too
+  Candidate quick_c;
+  DateMatch quick_out;
+  double quick_now = 0;
+  std::optional<int> quick_tz;
   const DateTemplate* memo_template = nullptr;
   DateTemplate::TimeKey memo_key;
   double memo_now = 0;
@@ -131,7 +147,33 @@ std::optional<ConvertedTime> DateDetector::Impl::Convert(const DateTemplate& tpl
   return memo_time;
 }
 
+std::optional<DateMatch> DateDetector::Impl::Repeat(std::string_view line) {
+  if (!quick_valid || quick_index != last_index || quick_tz != default_tz) return std::nullopt;
+  if (quick_whole ? line != quick_bytes
+                  : line.size() < quick_bytes.size() || std::memcmp(line.data(), quick_bytes.data(), quick_bytes.size()) != 0)
+    return std::nullopt;
+  if (std::floor(clock.Now()) != quick_now) return std::nullopt;
+  ++entries[quick_index].searches;  // as SearchWhole counts its match
+  Win(quick_c, line);
+  return quick_out;
+}
+
+void DateDetector::Impl::Remember(std::string_view line, const Candidate& c, const DateMatch& out,
+                                  double whole_now) {
+  const std::ptrdiff_t extent = current.ReadExtent();
+  quick_valid = extent >= 0;
+  if (!quick_valid) return;
+  quick_whole = static_cast<size_t>(extent) > line.size();
+  quick_bytes.assign(line.substr(0, static_cast<size_t>(extent)));
+  quick_index = c.index;
+  quick_c = c;
+  quick_out = out;
+  quick_now = whole_now;
+  quick_tz = default_tz;
+}
+
 Result<void> DateDetector::Impl::Append(std::string_view line) {
+  quick_valid = false;
   auto expansion = ExpandDatePattern(line, exact_year);
   if (!expansion) return Fail(expansion.error());
   const bool ignore_duplicates = expansion->from_defaults && !entries.empty();
@@ -315,9 +357,11 @@ std::optional<DateMatch> DateDetector::Match(std::string_view line) {
   if (d.entries.empty() && d.lazy_defaults) {
     if (!d.Append("{DEFAULT}")) return std::nullopt;
   }
+  if (auto repeated = d.Repeat(line)) return repeated;
   size_t ignore = kNoIndex;
   bool won = false;
   Impl::Candidate c = d.FastPath(line, ignore, won);
+  const bool at_once = won && ignore == c.index && d.entries[c.index].tpl->anchored();
   if (!won) {
     c = d.FullSearch(line, ignore, c, won);
     if (c.index != kNoIndex) ++d.full_search_wins;
@@ -332,12 +376,15 @@ std::optional<DateMatch> DateDetector::Match(std::string_view line) {
     out.begin = offset + m.Begin(1);
     out.end = offset + m.End(1);
   }
+  const double now = d.clock.Now();
   if (out.end > out.begin) {
-    if (auto t = d.Convert(*tpl, m, d.clock.Now())) {
+    if (auto t = d.Convert(*tpl, m, now)) {
       out.time = t->seconds;
       out.time_is_integer = t->integral;
     }
   }
+  if (at_once) d.Remember(line, c, out, std::floor(now));
+  else d.quick_valid = false;
   return out;
 }
 

@@ -1492,6 +1492,7 @@ bool AgreesAhead(const Backtracker::Program& p, const uint8_t* s, intptr_t len, 
 Backtracker::Outcome Backtracker::Search(std::string_view text, bool anchored, BacktrackState& state) const {
   const Program& p = *program_;
   const bool once = anchored || p.anchored;
+  state.read_extent = -1;
   if (once && p.replay) {
     ++state.replay_tries;  // also when the last one recorded was another regex's
     // A shiftable record is checked shifted only: unshifted, that is the same check.
@@ -1499,6 +1500,7 @@ Backtracker::Outcome Backtracker::Search(std::string_view text, bool anchored, B
     if (!shiftable && CanReplay(&p, text, state)) {
       ++state.replay_hits;
       state.regs = state.replay_regs;
+      state.read_extent = state.replay_hi;
       return state.replay_matched ? Outcome::kMatch : Outcome::kNoMatch;
     }
     if (shiftable) {
@@ -1527,6 +1529,7 @@ Backtracker::Outcome Backtracker::Search(std::string_view text, bool anchored, B
     const bool matched = matcher.Run(p.start, 0);
     if (matcher.gave_up_) return Outcome::kGaveUp;  // a recorded search stays valid
     if (!matched) matcher.Unwind(0);
+    state.read_extent = matcher.hi_;
     if (record) {
       state.classes.resize(static_cast<size_t>(std::min(matcher.hi_, len)), ByteSet::All());
       state.replay_shift_from = ShiftableFrom(p, text, state, matcher.absolute_at_);

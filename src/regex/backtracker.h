@@ -49,6 +49,9 @@ struct BacktrackState {
   // own tests and no group begins or ends inside it: a text whose choice-free start
   // ends elsewhere replays then with every position from there on shifted. -1: not.
   intptr_t replay_shift_from = -1;
+  // What the last search's outcome rested on: text[0, read_extent), and the length when
+  // read_extent passed it; -1 when not known (not anchored, or a shifted replay).
+  intptr_t read_extent = -1;
   std::vector<ByteSet> classes;  // written by the search being recorded
   // Replays tried and answered lately (halved as they grow): while under a third are
   // answered, one search in many is recorded (recording costs about a third of a

@@ -45,6 +45,10 @@ Match& Match::operator=(Match&&) noexcept = default;
 
 bool Match::complexity_exceeded() const { return impl_ && impl_->complexity_exceeded; }
 
+std::ptrdiff_t Match::ReadExtent() const {
+  return impl_ && impl_->native_used ? impl_->native.read_extent : -1;
+}
+
 namespace {
 
 // Leading global flags are compile flags; shown as a group for people.
@@ -137,6 +141,7 @@ bool RunSearch(const RegexImpl& re, std::string_view text, MatchImpl& m, bool an
   const char* begin = text.data();
   const char* end = begin + text.size();
   m.complexity_exceeded = false;
+  m.native.read_extent = -1;
   if ((re.native && re.native->Rejects(text, anchored)) || !re.prefilter.MayMatch(text)) {
     m.matched = false;
     return false;

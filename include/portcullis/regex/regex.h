@@ -80,6 +80,11 @@ class Match {
   // Every group's begin and end offset (2 per group, -1 when it did not take part);
   // empty after a miss.
   const std::vector<std::ptrdiff_t>& Spans() const { return spans_; }
+  // How much of the text the last search's outcome rested on, when known: a text with
+  // the same first ReadExtent() bytes (and, when that passes the end, the same length)
+  // gets the same outcome and spans. -1 when not known (Boost ran it, the pattern is not
+  // anchored, or the search was answered from a shifted replay).
+  std::ptrdiff_t ReadExtent() const;
   // True when the last search gave up because Boost's complexity limit was exceeded.
   bool complexity_exceeded() const;
 

@@ -140,6 +140,24 @@ TEST_F(DateDetectorTest, GivesAHeavierWeightToADatepatternLineThatIsADefaultAnch
   EXPECT_EQ(templates[1].hits, 1u);
 }
 
+// A line that begins as the last one did is answered without a search: the same date,
+// counted as a hit, and converted again once "now" is in another second (the year of a
+// date without one follows now).
+TEST_F(DateDetectorTest, ALineBeginningAsTheLastOneGetsItsAnswerWhileNowStaysInItsSecond) {
+  DateDetector detector = Detector();
+  const double this_year = Local(2005, 8, 15, 11, 59, 59);
+  EXPECT_EQ(detector.Match("Aug 15 11:59:59 host a")->time, this_year);
+  EXPECT_EQ(detector.Match("Aug 15 11:59:59 host b")->time, this_year);
+  EXPECT_EQ(detector.Match("Aug 15 11:59:59 host e")->time, this_year);
+  clock_.Set(kTestNow - 3600);  // now the date is more than a day ahead: last year's
+  EXPECT_EQ(detector.Match("Aug 15 11:59:59 host c")->time, Local(2004, 8, 15, 11, 59, 59));
+  EXPECT_EQ(Cut(detector, "Aug 15 11:59:59.250 host d"), "Aug 15 11:59:59.250");
+  EXPECT_EQ(detector.Match("Aug 15 11:59:5")->time, Local(2004, 8, 15, 11, 59, 5));
+  unsigned hits = 0;
+  for (const TemplateInfo& t : detector.Templates()) hits += t.hits;
+  EXPECT_EQ(hits, 6u);
+}
+
 // They are compiled on first use, where an error could not be reported: every one must.
 TEST_F(DateDetectorTest, EveryDefaultTemplateCompiles) {
   auto ok = DateDetector::CompileDefaults();
