@@ -260,7 +260,10 @@ void Filter::Impl::FindFailure(const LineParts& tuple, std::optional<double> dat
   // The prefregex's groups are built only when a failregex hits (or a report asks):
   // most lines a prefregex admits still match no failregex.
   if (c.prefregex) {
-    pref_buf = buf;
+    // The prefregex's groups point into pref_buf; buf is built again when a failregex
+    // needs it (from the content, or from the lines when there is none).
+    std::swap(pref_buf, buf);
+    buf_valid = false;
     if (!c.prefregex->regex.regex().Search(pref_buf, pref_match)) {
       if (observer) observer->OnPrefRegexResult(nullptr);
       return;
