@@ -47,9 +47,17 @@ int CharAt(std::string_view line, size_t i) {
 bool IsAlnum(int c) { return c != kNoChar && (std::isalnum(c) || c >= 0x80); }
 
 // Python measures distances in characters, not bytes.
+// Eight bytes at a time: an access log's date lies after the client address.
 int64_t CodePoints(std::string_view line, size_t bytes) {
-  int64_t n = 0;
-  for (size_t i = 0; i < bytes && i < line.size(); ++i) n += (static_cast<unsigned char>(line[i]) & 0xC0) != 0x80;
+  const size_t end = std::min(bytes, line.size());
+  int64_t n = static_cast<int64_t>(end);
+  size_t i = 0;
+  for (; i + 8 <= end; i += 8) {  // continuation bytes are 10xxxxxx
+    uint64_t word;
+    std::memcpy(&word, line.data() + i, 8);
+    n -= __builtin_popcountll(word & ~(word << 1) & 0x8080808080808080ULL);
+  }
+  for (; i < end; ++i) n -= (static_cast<unsigned char>(line[i]) & 0xC0) == 0x80;
   return n;
 }
 

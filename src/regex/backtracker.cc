@@ -1411,8 +1411,10 @@ intptr_t LinearEnd(const Backtracker::Program& p, const uint8_t* s, intptr_t len
       while (k < limit && item.set.Has(s[pos + k])) ++k;
     }
     if (k < item.min) return -1;
-    for (intptr_t i = 0; i < k; ++i) allow(pos + i, item.set, true);
-    if (k < limit) allow(pos + k, item.set, false);
+    if (implied) {
+      for (intptr_t i = 0; i < k; ++i) allow(pos + i, item.set, true);
+      if (k < limit) allow(pos + k, item.set, false);
+    }
     pos += k;
   }
   return pos;
