@@ -49,6 +49,14 @@ Result<void> DateTemplate::Build(Compiled& c, const std::string& regex) {
     if (auto field = FieldForGroup(group)) c.fields.emplace_back(index, *field);
   std::sort(c.fields.begin(), c.fields.end());
   for (const auto& [index, field] : c.fields) c.field_spans.push_back(2 * static_cast<size_t>(index));
+  for (size_t i = 0; i < c.fields.size(); ++i) {
+    const Field f = c.fields[i].second;
+    if (f == Field::kd) c.day_field = static_cast<int>(i);
+    if (f == Field::km || f == Field::kb || f == Field::kB) c.month_field = static_cast<int>(i);
+    if (f == Field::kY || f == Field::ky) c.year_fields.push_back(static_cast<int>(i));
+    if (f == Field::kS) c.seconds_field = static_cast<int>(i);
+  }
+  if (c.day_field < 0 || c.month_field < 0) c.seconds_field = -1;
   return {};
 }
 
@@ -213,6 +221,54 @@ bool DateTemplate::SameTimeKey(const regex::Match& m, const TimeKey& key) const 
     if (relative[0] != Relative(b, e, begin) || relative[1] != Relative(e, b, begin)) return false;
     relative += 2;
   }
+  return true;
+}
+
+// A field's text as Python's int() reads it (blanks around digits), -1 when it does not.
+static int SecondsValue(std::string_view text) {
+  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+  if (text.empty() || text.size() > 2) return -1;
+  int value = 0;
+  for (const char c : text) {
+    if (c < '0' || c > '9') return -1;
+    value = value * 10 + (c - '0');
+  }
+  return value;
+}
+
+std::optional<int> DateTemplate::SecondsLater(const regex::Match& m, const TimeKey& key) const {
+  const Compiled& c = compiled();
+  if (kind_ != Kind::kPattern || c.seconds_field < 0) return std::nullopt;
+  const std::vector<std::ptrdiff_t>& spans = m.Spans();
+  const auto [begin, end] = KeyRange(spans);
+  const std::string_view text = m.Slice(static_cast<size_t>(begin), static_cast<size_t>(end));
+  if (text.size() != key.text.size() || key.spans.size() != 2 * c.field_spans.size()) return std::nullopt;
+  const std::ptrdiff_t* relative = key.spans.data();
+  for (const size_t at : c.field_spans) {
+    const std::ptrdiff_t b = spans[at], e = spans[at + 1];
+    if (relative[0] != Relative(b, e, begin) || relative[1] != Relative(e, b, begin)) return std::nullopt;
+    relative += 2;
+  }
+  // The day and month took part (else the date would be today's, inferred from now).
+  if (key.spans[2 * static_cast<size_t>(c.day_field)] < 0 || key.spans[2 * static_cast<size_t>(c.month_field)] < 0)
+    return std::nullopt;
+  const std::ptrdiff_t s_begin = key.spans[2 * static_cast<size_t>(c.seconds_field)];
+  const std::ptrdiff_t s_end = key.spans[2 * static_cast<size_t>(c.seconds_field) + 1];
+  if (s_begin < 0) return std::nullopt;
+  const auto sb = static_cast<size_t>(s_begin), se = static_cast<size_t>(s_end);
+  if (text.substr(0, sb) != std::string_view(key.text).substr(0, sb) ||
+      text.substr(se) != std::string_view(key.text).substr(se))
+    return std::nullopt;
+  const int now_seconds = SecondsValue(text.substr(sb, se - sb));
+  const int then_seconds = SecondsValue(std::string_view(key.text).substr(sb, se - sb));
+  if (now_seconds < 0 || now_seconds > 59 || then_seconds < 0 || then_seconds > 59) return std::nullopt;
+  return now_seconds - then_seconds;
+}
+
+bool DateTemplate::InfersYear(const TimeKey& key) const {
+  for (const int f : compiled().year_fields)
+    if (2 * static_cast<size_t>(f) < key.spans.size() && key.spans[2 * static_cast<size_t>(f)] >= 0) return false;
   return true;
 }
 

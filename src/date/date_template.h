@@ -76,6 +76,15 @@ class DateTemplate {
     std::string match_text;
   };
   void WriteTimeKey(const regex::Match& m, TimeKey& key) const;
+  // When `m` differs from the match `key` was written for only in the seconds, both
+  // valid (0-59), and the time follows from the other fields with no inference (day and
+  // month given; see DateDetector's Convert for the year): how many seconds later `m`
+  // is. Within one minute a time moves with its seconds (zone changes fall on whole
+  // minutes).
+  std::optional<int> SecondsLater(const regex::Match& m, const TimeKey& key) const;
+  // Whether the match `key` was written for took its year from "now" (no %Y or %y field
+  // took part).
+  bool InfersYear(const TimeKey& key) const;
   // Whether WriteTimeKey(m) would write `key` (compared in place: most lines repeat the
   // last line's date).
   bool SameTimeKey(const regex::Match& m, const TimeKey& key) const;
@@ -89,6 +98,9 @@ class DateTemplate {
     std::optional<regex::Regex> regex;
     std::vector<std::pair<int, Field>> fields;  // strptime groups by index
     std::vector<size_t> field_spans;            // where each one's begin is in a match's spans
+    int seconds_field = -1;  // index in `fields` of %S, when day and month are fields too
+    int day_field = -1, month_field = -1;  // their indices in `fields`
+    std::vector<int> year_fields;  // indices in `fields` of %Y and %y
   };
   Result<void> Compile(std::string_view error_pattern, bool deferred = false);
   static Result<void> Build(Compiled& c, const std::string& regex);

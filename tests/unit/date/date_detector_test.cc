@@ -158,6 +158,48 @@ TEST_F(DateDetectorTest, ALineBeginningAsTheLastOneGetsItsAnswerWhileNowStaysInI
   EXPECT_EQ(hits, 6u);
 }
 
+// Over lines a second apart, one detector (which moves its last time by the seconds
+// when only they differ) gives every line the time a fresh detector gives it: across
+// minutes, days, years, both changes of summer time in the test zone, invalid seconds,
+// 12-hour clocks, zones in the line, and dates near "now" (where the year is inferred).
+TEST_F(DateDetectorTest, TimesOfTheNextSecondsEqualFreshConversions) {
+  std::vector<std::string> lines;
+  auto seconds = [&](const std::string& before, const std::string& after) {
+    for (int s : {57, 58, 59, 0, 1, 2, 59, 60, 61, 7})
+      lines.push_back(before + (s < 10 ? "0" : "") + std::to_string(s) + after);
+  };
+  for (const char* minute : {"Mar 27 01:59:", "Mar 27 03:00:", "Oct 30 02:59:", "Oct 30 02:00:", "Dec 31 23:59:",
+                             "Jan  1 00:00:", "Aug 15 11:59:", "Aug 15 12:00:", "Aug 13 11:59:"})
+    seconds(minute, " host sshd[1]: x");
+  seconds("2005-03-27 01:59:", " +0100 x");
+  seconds("2005-10-30 02:59:", " x");
+  seconds("2005-08-14 12:00:", ",123 x");
+  seconds("Aug 14, 2005 11:59:", " PM x");
+  seconds("Aug 14, 2005 12:59:", " AM x");
+  seconds("[14/Aug/2005:11:59:", " +0200] x");
+  for (const std::optional<std::string_view> pattern :
+       {std::optional<std::string_view>(), std::optional<std::string_view>("^(?:%d/%m )?%H:%M:%S"),
+        std::optional<std::string_view>("^(?:%d/%m/)?%Y %H:%M:%S")}) {
+    if (pattern) {  // a date that may be left out: today's, or yesterday's if ahead of now
+      lines.clear();
+      const std::string year = pattern->find("%Y") != std::string_view::npos ? "2005 " : "";
+      seconds(year + "12:00:", " x");
+      seconds(year + "11:59:", " x");
+      seconds(year.empty() ? "14/08 12:00:" : "14/08/2005 12:00:", " x");
+    }
+  DateDetector warm = Detector(pattern);
+  for (const std::string& line : lines) {
+    DateDetector fresh = Detector(pattern);
+    auto a = warm.Match(line);
+    auto b = fresh.Match(line);
+    ASSERT_EQ(a.has_value(), b.has_value()) << line;
+    if (!a) continue;
+    EXPECT_EQ(a->time, b->time) << line;
+    EXPECT_EQ(a->time_is_integer, b->time_is_integer) << line;
+  }
+  }
+}
+
 // They are compiled on first use, where an error could not be reported: every one must.
 TEST_F(DateDetectorTest, EveryDefaultTemplateCompiles) {
   auto ok = DateDetector::CompileDefaults();
