@@ -197,6 +197,15 @@ size_t ActionRunner::Stop(const std::vector<ban::Ticket>& banned) {
   return dropped;
 }
 
+size_t ActionRunner::QueuedJobs() const {
+  size_t total = 0;
+  for (const auto& worker : workers_) {
+    std::lock_guard lock(worker->mu);
+    total += worker->jobs.size();
+  }
+  return total;
+}
+
 size_t ActionRunner::CommandsRun() const {
   size_t total = 0;
   for (const auto& worker : workers_) total += worker->commands.load();

@@ -71,6 +71,8 @@ class ActionRunner {
   // The commands all actions have run so far (each one /bin/sh started); for tests and
   // measurements. Exact once WaitIdle returned true.
   size_t CommandsRun() const;
+  // Jobs waiting in all queues (not the ones running); for tests.
+  size_t QueuedJobs() const;
   // Waits up to `timeout` for every queue to be empty and every worker idle.
   bool WaitIdle(std::chrono::milliseconds timeout);
 

@@ -318,8 +318,15 @@ TEST(ActionRunnerBatchTest, StopDropsBansStillQueued) {
   runner->Ban(TicketFor("192.0.2.1"));
   ASSERT_TRUE(fake.WaitBlocked(1));
   for (const ban::Ticket& t : Many(500)) ASSERT_TRUE(runner->Ban(t));
+  // Stop drops the queued bans at once and queues the flush, then waits for the ban
+  // in progress: released only then, that ban cannot let the queued ones run first
+  // (releasing before Stop made this test fail under load).
+  size_t dropped = 0;
+  std::thread stopper([&] { dropped = runner->Stop({}); });
+  for (int i = 0; i < 10'000 && runner->QueuedJobs() != 1; ++i) std::this_thread::sleep_for(1ms);
   fake.Release();
-  EXPECT_EQ(runner->Stop({}), 500u);
+  stopper.join();
+  EXPECT_EQ(dropped, 500u);
   Scripts scripts = fake.scripts();
   EXPECT_EQ(std::count_if(scripts.begin(), scripts.end(), [](auto& s) { return s.starts_with("ban "); }), 1);
 }
