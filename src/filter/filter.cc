@@ -241,17 +241,18 @@ void Filter::Impl::AddFailures(int index, FailData& fail, std::optional<double> 
 // fail2ban's findFailure: the buffer, ignoreregex, prefregex and each failregex.
 void Filter::Impl::FindFailure(const LineParts& tuple, std::optional<double> date, bool no_date) {
   const FilterConfig& config = c.config;
+  use_replaced = false;
   if (config.maxlines > 1) {
     kept.push_back(tuple);
     if (kept.size() > static_cast<size_t>(config.maxlines))
       kept.erase(kept.begin(), kept.end() - config.maxlines);
     org = kept;
+    org_pending = nullptr;
+    BuildBuffer(org, buf);
   } else {
-    org.resize(1);
-    org[0] = tuple;
+    org_pending = &tuple;  // `tuple` outlives this call's use of it
+    BuildBuffer(std::span<const LineParts>(&tuple, 1), buf);
   }
-  use_replaced = false;
-  BuildBuffer(org, buf);
   buf_valid = true;
   const int ignore_count = static_cast<int>(c.ignoreregex.size());
   const int fail_count = static_cast<int>(c.failregex.size());
@@ -290,7 +291,7 @@ void Filter::Impl::FindFailure(const LineParts& tuple, std::optional<double> dat
     const CompiledRegex& re = c.failregex[static_cast<size_t>(i)];
     if (!c.fail_may_start[static_cast<unsigned char>(buf[0])][static_cast<size_t>(i)]) continue;  // cannot match
     if (!re.regex.regex().Search(buf, match)) continue;
-    SplitLines(re, match, buf, org, split);
+    SplitLines(re, match, buf, Org(), split);
     FailData fail = GroupsOf(re, match);
     if (ignore_count > 0 && IgnoreLine(buf, &split.matched) >= 0) {
       buf_valid = false;

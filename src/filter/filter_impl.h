@@ -3,6 +3,7 @@
 
 #include <deque>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -22,7 +23,7 @@ struct LineSplit {
 };
 
 // Appends "\n".join(prefix + suffix of each line) + "\n" to `buf` (after clearing it).
-void BuildBuffer(const Lines& lines, std::string& buf);
+void BuildBuffer(std::span<const LineParts> lines, std::string& buf);
 
 // Splits `org` around the hit in `m` (a search over `buf`), as fail2ban's
 // Regex.search does, moving <SKIPLINES> lines to the unmatched side.
@@ -79,7 +80,17 @@ struct Filter::Impl {
   int IgnoreLine(std::string_view buf, const Lines* matched);
   void UseLines(Lines lines);
   void UseContent(std::string_view content);
-  const Lines& CurrentLines() const { return use_replaced ? replaced : org; }
+  const Lines& CurrentLines() { return use_replaced ? replaced : Org(); }
+  // `org`, copied from the line only when something reads it (most lines of one line
+  // never get past the prefregex).
+  const Lines& Org() {
+    if (org_pending) {
+      org.resize(1);
+      org[0] = *org_pending;
+      org_pending = nullptr;
+    }
+    return org;
+  }
   void AddFailures(int index, FailData& fail, std::optional<double> date);
   std::vector<IpAddr> TextToIp(const std::string& text) const;
 
@@ -99,6 +110,7 @@ struct Filter::Impl {
 
   LineParts current;         // the line being processed
   Lines org;                 // the buffer as it was when the line came in
+  const LineParts* org_pending = nullptr;  // org's one line, not copied yet (within FindFailure only)
   Lines kept;                // maxlines > 1: the buffer carried to the next line
   // The buffer after a hit consumed lines or the prefregex gave content; storage kept
   // across lines, `use_replaced` says whether it stands for this line.

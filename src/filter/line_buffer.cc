@@ -4,7 +4,7 @@
 
 namespace portcullis::filter {
 
-void BuildBuffer(const Lines& lines, std::string& buf) {
+void BuildBuffer(std::span<const LineParts> lines, std::string& buf) {
   buf.clear();
   for (size_t i = 0; i < lines.size(); ++i) {
     if (i) buf += '\n';
