@@ -65,7 +65,10 @@ const date::DateDetector* Filter::date_detector() const {
   return impl_->detector ? &*impl_->detector : nullptr;
 }
 const Lines& Filter::line_buffer() const { return impl_->kept; }
-const LineParts& Filter::current_line() const { return impl_->current; }
+const LineParts& Filter::current_line() const {
+  impl_->current_copy = impl_->current.Copy();
+  return impl_->current_copy;
+}
 
 std::string Filter::ContinuationKey() const {
   const Impl& d = *impl_;
@@ -89,7 +92,7 @@ const std::vector<Failure>& Filter::ProcessLine(const LineParts& line, double ti
   impl_->last_time_text = line.date;
   impl_->last_date = time;
   impl_->last_date_is_integer = impl_->date_is_integer = false;
-  impl_->FindFailure(line, time, false);
+  impl_->FindFailure(PartsView{line.prefix, line.date, line.suffix}, time, false);
   return impl_->results;
 }
 
@@ -101,8 +104,8 @@ void Filter::Impl::ProcessDated(std::string_view line) {
   date_is_integer = false;
   if (detector) found = detector->Match(line);
   if (found) {
-    AssignParts(current, line.substr(0, found->begin), line.substr(found->begin, found->end - found->begin),
-                line.substr(found->end));
+    current = PartsView{line.substr(0, found->begin), line.substr(found->begin, found->end - found->begin),
+                        line.substr(found->end)};
     if (found->begin < found->end) {
       if (found->time) {
         date = found->time;
@@ -112,20 +115,20 @@ void Filter::Impl::ProcessDated(std::string_view line) {
         last_date_is_integer = date_is_integer;
       }
     } else if (last_date && *last_date > now - kLastDateReuse) {
-      AssignParts(current, "", last_time_text, line);
+      current = PartsView{"", last_time_text, line};
       date = last_date;
       date_is_integer = last_date_is_integer;
     } else {
       date = now;
     }
   } else {
-    AssignParts(current, "", "", line);
+    current = PartsView{"", "", line};
   }
   bool no_date = false;
   if (!date) {
     no_date = true;
     if (last_date && *last_date > now - kLastDateReuse) {
-      AssignParts(current, "", last_time_text, line);
+      current = PartsView{"", last_time_text, line};
       date = last_date;
       date_is_integer = last_date_is_integer;
     } else if (c.config.check_find_time && in_operation) {
@@ -239,11 +242,11 @@ void Filter::Impl::AddFailures(int index, FailData& fail, std::optional<double> 
 }
 
 // fail2ban's findFailure: the buffer, ignoreregex, prefregex and each failregex.
-void Filter::Impl::FindFailure(const LineParts& tuple, std::optional<double> date, bool no_date) {
+void Filter::Impl::FindFailure(const PartsView& tuple, std::optional<double> date, bool no_date) {
   const FilterConfig& config = c.config;
   use_replaced = false;
   if (config.maxlines > 1) {
-    kept.push_back(tuple);
+    kept.push_back(tuple.Copy());
     if (kept.size() > static_cast<size_t>(config.maxlines))
       kept.erase(kept.begin(), kept.end() - config.maxlines);
     org = kept;
@@ -251,7 +254,8 @@ void Filter::Impl::FindFailure(const LineParts& tuple, std::optional<double> dat
     BuildBuffer(org, buf);
   } else {
     org_pending = &tuple;  // `tuple` outlives this call's use of it
-    BuildBuffer(std::span<const LineParts>(&tuple, 1), buf);
+    buf.clear();
+    buf.append(tuple.prefix).append(tuple.suffix) += '\n';  // BuildBuffer of one line
   }
   buf_valid = true;
   const int ignore_count = static_cast<int>(c.ignoreregex.size());

@@ -17,6 +17,13 @@ namespace portcullis::filter {
 
 // Lines a regex hit spans, and the rest of the buffer (fail2ban's matched and
 // unmatched tuple lines).
+// A line split around its date, as views into the text it came in (and the last date's
+// text): what FindFailure reads; copied into LineParts only where kept.
+struct PartsView {
+  std::string_view prefix, date, suffix;
+  LineParts Copy() const { return LineParts{std::string(prefix), std::string(date), std::string(suffix)}; }
+};
+
 struct LineSplit {
   Lines matched;
   Lines unmatched;
@@ -76,7 +83,7 @@ struct Filter::Impl {
         mlfid_cache(clock_ref) {}
 
   void ProcessDated(std::string_view line);
-  void FindFailure(const LineParts& tuple, std::optional<double> date, bool no_date);
+  void FindFailure(const PartsView& tuple, std::optional<double> date, bool no_date);
   int IgnoreLine(std::string_view buf, const Lines* matched);
   void UseLines(Lines lines);
   void UseContent(std::string_view content);
@@ -86,7 +93,7 @@ struct Filter::Impl {
   const Lines& Org() {
     if (org_pending) {
       org.resize(1);
-      org[0] = *org_pending;
+      org[0] = org_pending->Copy();
       org_pending = nullptr;
     }
     return org;
@@ -108,9 +115,10 @@ struct Filter::Impl {
   bool last_date_is_integer = false;
   bool date_is_integer = false;  // of the line being processed
 
-  LineParts current;         // the line being processed
+  PartsView current;         // the line being processed (views into it, or last_time_text)
+  LineParts current_copy;    // current_line()'s answer
   Lines org;                 // the buffer as it was when the line came in
-  const LineParts* org_pending = nullptr;  // org's one line, not copied yet (within FindFailure only)
+  const PartsView* org_pending = nullptr;  // org's one line, not copied yet (within FindFailure only)
   Lines kept;                // maxlines > 1: the buffer carried to the next line
   // The buffer after a hit consumed lines or the prefregex gave content; storage kept
   // across lines, `use_replaced` says whether it stands for this line.
