@@ -146,7 +146,8 @@ std::optional<ConvertedTime> DateDetector::Impl::Convert(const DateTemplate& tpl
                                                         double now) {
   const double whole_now = std::floor(now);
   if (memo_template == &tpl && memo_now == whole_now && memo_tz == default_tz) {
-    if (tpl.SameTimeKey(m, memo_key)) return memo_time;
+    const std::optional<int> later = tpl.SecondsLater(m, memo_key);
+    if (later == 0) return memo_time;
     // The next second of the same minute: the last time moved by the difference, unless
     // the year comes from now and the date, in now's year, is within days of where that
     // inference changes (a day after now; the last time may be a year before it).
@@ -155,8 +156,7 @@ std::optional<ConvertedTime> DateDetector::Impl::Convert(const DateTemplate& tpl
         const double boundary = whole_now + 86400, year = 365 * 86400.0, margin = 3 * 86400.0;
         return std::fabs(t - boundary) < margin || std::fabs(t + year - boundary) < 2 * margin;
       };
-      if (auto later = tpl.SecondsLater(m, memo_key);
-          later && (!tpl.InfersYear(memo_key) || !near_inference(memo_time->seconds))) {
+      if (later && (!tpl.InfersYear(memo_key) || !near_inference(memo_time->seconds))) {
         memo_time->seconds += *later;
         tpl.WriteTimeKey(m, memo_key);
         return memo_time;

@@ -239,8 +239,9 @@ static int SecondsValue(std::string_view text) {
 
 std::optional<int> DateTemplate::SecondsLater(const regex::Match& m, const TimeKey& key) const {
   const Compiled& c = compiled();
-  if (kind_ != Kind::kPattern || c.seconds_field < 0) return std::nullopt;
   const std::vector<std::ptrdiff_t>& spans = m.Spans();
+  if (spans == key.match_spans && m.Group(0) == key.match_text) return 0;
+  if (kind_ != Kind::kPattern || c.seconds_field < 0) return SameTimeKey(m, key) ? std::optional<int>(0) : std::nullopt;
   const auto [begin, end] = KeyRange(spans);
   const std::string_view text = m.Slice(static_cast<size_t>(begin), static_cast<size_t>(end));
   if (text.size() != key.text.size() || key.spans.size() != 2 * c.field_spans.size()) return std::nullopt;
@@ -250,15 +251,16 @@ std::optional<int> DateTemplate::SecondsLater(const regex::Match& m, const TimeK
     if (relative[0] != Relative(b, e, begin) || relative[1] != Relative(e, b, begin)) return std::nullopt;
     relative += 2;
   }
-  // The day and month took part (else the date would be today's, inferred from now).
-  if (key.spans[2 * static_cast<size_t>(c.day_field)] < 0 || key.spans[2 * static_cast<size_t>(c.month_field)] < 0)
-    return std::nullopt;
   const std::ptrdiff_t s_begin = key.spans[2 * static_cast<size_t>(c.seconds_field)];
   const std::ptrdiff_t s_end = key.spans[2 * static_cast<size_t>(c.seconds_field) + 1];
-  if (s_begin < 0) return std::nullopt;
+  if (s_begin < 0) return text == key.text ? std::optional<int>(0) : std::nullopt;
   const auto sb = static_cast<size_t>(s_begin), se = static_cast<size_t>(s_end);
   if (text.substr(0, sb) != std::string_view(key.text).substr(0, sb) ||
       text.substr(se) != std::string_view(key.text).substr(se))
+    return std::nullopt;
+  if (text.substr(sb, se - sb) == std::string_view(key.text).substr(sb, se - sb)) return 0;  // the same key
+  // The day and month took part (else the date would be today's, inferred from now).
+  if (key.spans[2 * static_cast<size_t>(c.day_field)] < 0 || key.spans[2 * static_cast<size_t>(c.month_field)] < 0)
     return std::nullopt;
   const int now_seconds = SecondsValue(text.substr(sb, se - sb));
   const int then_seconds = SecondsValue(std::string_view(key.text).substr(sb, se - sb));

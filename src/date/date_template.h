@@ -76,11 +76,11 @@ class DateTemplate {
     std::string match_text;
   };
   void WriteTimeKey(const regex::Match& m, TimeKey& key) const;
-  // When `m` differs from the match `key` was written for only in the seconds, both
-  // valid (0-59), and the time follows from the other fields with no inference (day and
-  // month given; see DateDetector's Convert for the year): how many seconds later `m`
-  // is. Within one minute a time moves with its seconds (zone changes fall on whole
-  // minutes).
+  // 0 when `m` has the key `key` was written for (SameTimeKey); when it differs only in
+  // the seconds, both valid (0-59), and the time follows from the other fields with no
+  // inference (day and month taken part; see DateDetector's Convert for the year): how
+  // many seconds later `m` is. Within one minute a time moves with its seconds (zone
+  // changes fall on whole minutes). nullopt otherwise.
   std::optional<int> SecondsLater(const regex::Match& m, const TimeKey& key) const;
   // Whether the match `key` was written for took its year from "now" (no %Y or %y field
   // took part).
