@@ -601,6 +601,7 @@ struct Backtracker::Program {
     ByteSet set;
     int min = 1, max = 1;  // max -1: no limit
     int stop = -1;         // the one byte not in `set` (`[^\[]*`): the run is found by memchr
+    std::string literal;   // when not empty: these bytes exactly (`set` unused)
   };
   std::vector<LinearItem> linear;
 };
@@ -1318,6 +1319,10 @@ void ComputeLinearPrefix(Backtracker::Program& p) {
     } else if (node.op == Op::kSet) {
       p.linear.push_back({p.sets[node.arg], 1, 1});
       n = node.next;
+    } else if (node.op == Op::kLiteral && !node.fold) {
+      if (p.linear.empty() || p.linear.back().literal.empty()) p.linear.emplace_back();
+      p.linear.back().literal += p.literals[node.arg];
+      n = node.next;
     } else if (node.op == Op::kLiteral) {
       for (const char c : p.literals[node.arg]) {
         Backtracker::Program::LinearItem item;
@@ -1402,6 +1407,17 @@ intptr_t LinearEnd(const Backtracker::Program& p, const uint8_t* s, intptr_t len
   };
   for (const Backtracker::Program::LinearItem& item : p.linear) {
     const intptr_t room = len - pos;
+    if (!item.literal.empty()) {
+      const auto size = static_cast<intptr_t>(item.literal.size());
+      if (room < size || std::memcmp(s + pos, item.literal.data(), item.literal.size()) != 0) return -1;
+      for (intptr_t i = 0; implied && i < size; ++i) {
+        ByteSet one;
+        one.Add(s[pos + i]);
+        allow(pos + i, one, true);
+      }
+      pos += size;
+      continue;
+    }
     const intptr_t limit = item.max < 0 ? room : std::min<intptr_t>(item.max, room);
     intptr_t k = 0;
     if (item.stop >= 0) {
