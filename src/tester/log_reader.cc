@@ -1,5 +1,9 @@
 #include "portcullis/tester/log_reader.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -45,11 +49,17 @@ size_t Utf8Prefix(std::string_view s, bool& complete) {
   return i;
 }
 
-// Eight bytes at a time: every log line passes here.
+// Sixteen bytes at a time (SSE2, in every x86-64), then eight: every log line passes here.
 bool IsAscii(std::string_view s) {
   constexpr uint64_t kHigh = 0x8080808080808080ULL;
   size_t i = 0;
   uint64_t acc = 0;
+#ifdef __SSE2__
+  __m128i high = _mm_setzero_si128();
+  for (; i + 16 <= s.size(); i += 16)
+    high = _mm_or_si128(high, _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i)));
+  if (_mm_movemask_epi8(high) != 0) return false;
+#endif
   for (; i + 8 <= s.size(); i += 8) {
     uint64_t word;
     std::memcpy(&word, s.data() + i, 8);
