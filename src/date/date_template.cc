@@ -63,21 +63,19 @@ Result<void> DateTemplate::Build(Compiled& c, const std::string& regex) {
 Result<void> DateTemplate::Compile(std::string_view error_pattern, bool deferred) {
   compiled_ = std::make_shared<Compiled>();
   if (deferred) return {};
+  if (auto built = CompileNow(); !built) return Fail(SetPatternError(error_pattern, built.error().message));
+  return {};
+}
+
+// Builds the regex once; the first caller gets the outcome. A deferred template that
+// does not compile (none of the defaults) matches nothing.
+Result<void> DateTemplate::CompileNow() const {
   Result<void> built;
   std::call_once(compiled_->once, [&] {
     built = Build(*compiled_, regex_);
     compiled_->ready.store(true, std::memory_order_release);
   });
-  if (!built) return Fail(SetPatternError(error_pattern, built.error().message));
-  return {};
-}
-
-// A deferred template that does not compile (none of the defaults) matches nothing.
-void DateTemplate::CompileNow() const {
-  std::call_once(compiled_->once, [this] {
-    (void)Build(*compiled_, regex_);
-    compiled_->ready.store(true, std::memory_order_release);
-  });
+  return built;
 }
 
 Result<DateTemplate> DateTemplate::FromPattern(std::string_view pattern, std::string_view exact_year,
@@ -210,20 +208,6 @@ static std::ptrdiff_t Relative(std::ptrdiff_t offset, std::ptrdiff_t other, std:
   return offset < 0 || other < 0 ? -1 : offset - base;
 }
 
-bool DateTemplate::SameTimeKey(const regex::Match& m, const TimeKey& key) const {
-  const std::vector<std::ptrdiff_t>& spans = m.Spans();
-  if (spans == key.match_spans && m.Group(0) == key.match_text) return true;
-  const auto [begin, end] = KeyRange(spans);
-  if (m.Slice(static_cast<size_t>(begin), static_cast<size_t>(end)) != key.text) return false;
-  const std::ptrdiff_t* relative = key.spans.data();
-  for (const size_t at : compiled().field_spans) {
-    const std::ptrdiff_t b = spans[at], e = spans[at + 1];
-    if (relative[0] != Relative(b, e, begin) || relative[1] != Relative(e, b, begin)) return false;
-    relative += 2;
-  }
-  return true;
-}
-
 // A field's text as Python's int() reads it (blanks around digits), -1 when it does not.
 static int SecondsValue(std::string_view text) {
   while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
@@ -240,25 +224,27 @@ static int SecondsValue(std::string_view text) {
 std::optional<int> DateTemplate::SecondsLater(const regex::Match& m, const TimeKey& key) const {
   const Compiled& c = compiled();
   const std::vector<std::ptrdiff_t>& spans = m.Spans();
+  // The whole match as the key's (most lines put the date where the last one did).
   if (spans == key.match_spans && m.Group(0) == key.match_text) return 0;
-  if (kind_ != Kind::kPattern || c.seconds_field < 0) return SameTimeKey(m, key) ? std::optional<int>(0) : std::nullopt;
   const auto [begin, end] = KeyRange(spans);
   const std::string_view text = m.Slice(static_cast<size_t>(begin), static_cast<size_t>(end));
-  if (text.size() != key.text.size() || key.spans.size() != 2 * c.field_spans.size()) return std::nullopt;
+  if (text.size() != key.text.size() || key.spans.size() != (kind_ == Kind::kPattern ? 2 * c.field_spans.size() : 0))
+    return std::nullopt;
   const std::ptrdiff_t* relative = key.spans.data();
   for (const size_t at : c.field_spans) {
     const std::ptrdiff_t b = spans[at], e = spans[at + 1];
     if (relative[0] != Relative(b, e, begin) || relative[1] != Relative(e, b, begin)) return std::nullopt;
     relative += 2;
   }
+  if (text == key.text) return 0;  // the same key
+  if (kind_ != Kind::kPattern || c.seconds_field < 0) return std::nullopt;
   const std::ptrdiff_t s_begin = key.spans[2 * static_cast<size_t>(c.seconds_field)];
   const std::ptrdiff_t s_end = key.spans[2 * static_cast<size_t>(c.seconds_field) + 1];
-  if (s_begin < 0) return text == key.text ? std::optional<int>(0) : std::nullopt;
+  if (s_begin < 0) return std::nullopt;
   const auto sb = static_cast<size_t>(s_begin), se = static_cast<size_t>(s_end);
   if (text.substr(0, sb) != std::string_view(key.text).substr(0, sb) ||
       text.substr(se) != std::string_view(key.text).substr(se))
     return std::nullopt;
-  if (text.substr(sb, se - sb) == std::string_view(key.text).substr(sb, se - sb)) return 0;  // the same key
   // The day and month took part (else the date would be today's, inferred from now).
   if (key.spans[2 * static_cast<size_t>(c.day_field)] < 0 || key.spans[2 * static_cast<size_t>(c.month_field)] < 0)
     return std::nullopt;

@@ -76,18 +76,15 @@ class DateTemplate {
     std::string match_text;
   };
   void WriteTimeKey(const regex::Match& m, TimeKey& key) const;
-  // 0 when `m` has the key `key` was written for (SameTimeKey); when it differs only in
-  // the seconds, both valid (0-59), and the time follows from the other fields with no
-  // inference (day and month taken part; see DateDetector's Convert for the year): how
-  // many seconds later `m` is. Within one minute a time moves with its seconds (zone
-  // changes fall on whole minutes). nullopt otherwise.
+  // 0 when `m` has the key `key` was written for (equal field texts and layout); when it
+  // differs only in the seconds, both valid (0-59), and the time follows from the other
+  // fields with no inference (day and month taken part; see DateDetector's Convert for
+  // the year): how many seconds later `m` is. Within one minute a time moves with its
+  // seconds (zone changes fall on whole minutes). nullopt otherwise.
   std::optional<int> SecondsLater(const regex::Match& m, const TimeKey& key) const;
   // Whether the match `key` was written for took its year from "now" (no %Y or %y field
   // took part).
   bool InfersYear(const TimeKey& key) const;
-  // Whether WriteTimeKey(m) would write `key` (compared in place: most lines repeat the
-  // last line's date).
-  bool SameTimeKey(const regex::Match& m, const TimeKey& key) const;
 
  private:
   DateTemplate() = default;
@@ -105,10 +102,10 @@ class DateTemplate {
   Result<void> Compile(std::string_view error_pattern, bool deferred = false);
   static Result<void> Build(Compiled& c, const std::string& regex);
   const Compiled& compiled() const {
-    if (!compiled_->ready.load(std::memory_order_acquire)) CompileNow();
+    if (!compiled_->ready.load(std::memory_order_acquire)) (void)CompileNow();
     return *compiled_;
   }
-  void CompileNow() const;
+  Result<void> CompileNow() const;
   std::optional<ConvertedTime> EpochTime(std::string_view value) const;
   std::pair<std::ptrdiff_t, std::ptrdiff_t> KeyRange(const std::vector<std::ptrdiff_t>& spans) const;
 
