@@ -600,7 +600,7 @@ struct Backtracker::Program {
   struct LinearItem {
     ByteSet set;
     int min = 1, max = 1;  // max -1: no limit
-    int stop = -1;         // the one byte not in `set` (`[^\[]*`): the run is found by memchr
+    int run = -1;          // as Node::run: every byte (256), every byte but one (memchr), or `set`
     std::string literal;   // when not empty: these bytes exactly (`set` unused)
   };
   std::vector<LinearItem> linear;
@@ -884,6 +884,19 @@ void OffsetBytes(const Backtracker::Program& p, int n, int k, std::array<ByteSet
     }
     default: return any_from(k);
   }
+}
+
+// How many of the bytes from `s` (at most `limit`) a single-class repeat takes; `run` as
+// Node::run: 256 takes them all, a byte value stops at that byte (memchr), -1 tests `set`.
+__attribute__((always_inline)) inline intptr_t RunLength(const uint8_t* s, intptr_t limit, const ByteSet& set, int run) {
+  if (run < 0) {
+    intptr_t k = 0;
+    while (k < limit && set.Has(s[k])) ++k;
+    return k;
+  }
+  if (run == 256) return limit;
+  const void* stop = std::memchr(s, run, static_cast<size_t>(limit));
+  return stop ? static_cast<const uint8_t*>(stop) - s : limit;
 }
 
 class Matcher {
@@ -1186,15 +1199,7 @@ class Matcher {
     const ByteSet& set = sets_[nodes_[r.body].arg];
     const intptr_t room = len_ - pos;
     const intptr_t limit = r.max < 0 ? room : std::min<intptr_t>(r.max, room);
-    intptr_t k = 0;
-    if (r.run == 256) {
-      k = limit;
-    } else if (r.run >= 0) {
-      const void* stop = std::memchr(s_ + pos, r.run, static_cast<size_t>(limit));
-      k = stop ? static_cast<const uint8_t*>(stop) - (s_ + pos) : limit;
-    } else {
-      while (k < limit && set.Has(s_[pos + k])) ++k;
-    }
+    const intptr_t k = RunLength(s_ + pos, limit, set, r.run);
     Touch(pos + k);
     if (classes_) NarrowRun(r, set, pos, k, limit);
     steps_ += static_cast<size_t>(k);
@@ -1339,10 +1344,7 @@ void ComputeLinearPrefix(Backtracker::Program& p) {
         overlap.Keep(p.node_first[node.next]);
         if (overlap.Count() != 0) return;
       }
-      p.linear.push_back({set, node.min, node.max});
-      if (set.Count() == 255)
-        for (unsigned c = 0; c < 256; ++c)
-          if (!set.Has(static_cast<uint8_t>(c))) p.linear.back().stop = static_cast<int>(c);
+      p.linear.push_back({set, node.min, node.max, node.run});
       n = node.next;
     } else {
       return;
@@ -1419,13 +1421,7 @@ intptr_t LinearEnd(const Backtracker::Program& p, const uint8_t* s, intptr_t len
       continue;
     }
     const intptr_t limit = item.max < 0 ? room : std::min<intptr_t>(item.max, room);
-    intptr_t k = 0;
-    if (item.stop >= 0) {
-      const void* hit = std::memchr(s + pos, item.stop, static_cast<size_t>(limit));
-      k = hit ? static_cast<const uint8_t*>(hit) - (s + pos) : limit;
-    } else {
-      while (k < limit && item.set.Has(s[pos + k])) ++k;
-    }
+    const intptr_t k = RunLength(s + pos, limit, item.set, item.run);
     if (k < item.min) return -1;
     if (implied) {
       for (intptr_t i = 0; i < k; ++i) allow(pos + i, item.set, true);
