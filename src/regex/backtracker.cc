@@ -1296,20 +1296,29 @@ bool ComputeAltMasks(Backtracker::Program& p) {
       if (!known) masks[256] |= uint64_t{1} << i;
     }
     p.alt_masks.push_back(masks);
+  }
+  return true;
+}
+
+// Per alternation, the bytes that give it the same mask (Program::alt_classes): read
+// only when a search is recorded for replay.
+void ComputeAltClasses(Backtracker::Program& p) {
+  for (const std::array<uint64_t, 257>& masks : p.alt_masks) {
     std::array<uint16_t, 256> class_of{};
     const size_t first_class = p.alt_classes.size();
     std::vector<unsigned> samples;  // a byte of each class so far
     for (unsigned c = 0; c < 256; ++c) {
       size_t k = first_class;
       while (k < p.alt_classes.size() && masks[samples[k - first_class]] != masks[c]) ++k;
-      if (k == p.alt_classes.size()) samples.push_back(c);
-      if (k == p.alt_classes.size()) p.alt_classes.emplace_back();
+      if (k == p.alt_classes.size()) {
+        samples.push_back(c);
+        p.alt_classes.emplace_back();
+      }
       p.alt_classes[k].Add(static_cast<uint8_t>(c));
       class_of[c] = static_cast<uint16_t>(k);
     }
     p.alt_class_of.push_back(class_of);
   }
-  return true;
 }
 
 // The choice-free start of an anchored pattern (Program::linear).
@@ -1382,6 +1391,7 @@ std::optional<Backtracker> Backtracker::Compile(std::string_view python_pattern,
   program->start = emitter.Emit(*root, match);
   ComputeNodeFirstBytes(*program);
   if (!ComputeAltMasks(*program)) return std::nullopt;
+  if (program->replay) ComputeAltClasses(*program);
   ComputeStartFilter(*program);
   ComputeLinearPrefix(*program);
   for (unsigned c = 0; c < 256; ++c)
