@@ -224,18 +224,27 @@ static int SecondsValue(std::string_view text) {
 std::optional<int> DateTemplate::SecondsLater(const regex::Match& m, const TimeKey& key) const {
   const Compiled& c = compiled();
   const std::vector<std::ptrdiff_t>& spans = m.Spans();
-  // The whole match as the key's (most lines put the date where the last one did).
-  if (spans == key.match_spans && m.Group(0) == key.match_text) return 0;
-  const auto [begin, end] = KeyRange(spans);
-  const std::string_view text = m.Slice(static_cast<size_t>(begin), static_cast<size_t>(end));
-  if (text.size() != key.text.size() || key.spans.size() != (kind_ == Kind::kPattern ? 2 * c.field_spans.size() : 0))
-    return std::nullopt;
-  const std::ptrdiff_t* relative = key.spans.data();
-  for (const size_t at : c.field_spans) {
-    const std::ptrdiff_t b = spans[at], e = spans[at + 1];
-    if (relative[0] != Relative(b, e, begin) || relative[1] != Relative(e, b, begin)) return std::nullopt;
-    relative += 2;
+  if (spans.empty()) return std::nullopt;
+  std::ptrdiff_t begin = 0;
+  if (kind_ != Kind::kPattern) {
+    const auto [b, e] = KeyRange(spans);
+    if (b < 0 || static_cast<size_t>(e - b) != key.text.size()) return std::nullopt;
+    begin = b;
+  } else {
+    // The key's text begins with its anchor field: the same field, at the same offsets
+    // relative to it, means the same range wherever the date lies in the line (an
+    // access log's date moves with the address before it).
+    if (key.anchor < 0 || key.spans.size() != 2 * c.field_spans.size()) return std::nullopt;
+    begin = spans[c.field_spans[static_cast<size_t>(key.anchor)]];
+    if (begin < 0 || spans[1] - begin < static_cast<std::ptrdiff_t>(key.text.size())) return std::nullopt;
+    const std::ptrdiff_t* relative = key.spans.data();
+    for (const size_t at : c.field_spans) {
+      const std::ptrdiff_t b = spans[at], e = spans[at + 1];
+      if (relative[0] != Relative(b, e, begin) || relative[1] != Relative(e, b, begin)) return std::nullopt;
+      relative += 2;
+    }
   }
+  const std::string_view text = m.Slice(static_cast<size_t>(begin), static_cast<size_t>(begin) + key.text.size());
   if (text == key.text) return 0;  // the same key
   if (kind_ != Kind::kPattern || c.seconds_field < 0) return std::nullopt;
   const std::ptrdiff_t s_begin = key.spans[2 * static_cast<size_t>(c.seconds_field)];
@@ -262,17 +271,19 @@ bool DateTemplate::InfersYear(const TimeKey& key) const {
 
 void DateTemplate::WriteTimeKey(const regex::Match& m, TimeKey& key) const {
   const std::vector<std::ptrdiff_t>& spans = m.Spans();
-  key.match_spans = spans;
-  key.match_text.assign(m.Group(0));
   const auto [begin, end] = KeyRange(spans);
   key.text.assign(m.Slice(static_cast<size_t>(begin), static_cast<size_t>(end)));
   key.spans.resize(kind_ == Kind::kPattern ? 2 * compiled().field_spans.size() : 0);
+  key.anchor = -1;
   std::ptrdiff_t* relative = key.spans.data();
+  int index = 0;
   for (const size_t at : compiled().field_spans) {
     const std::ptrdiff_t b = spans[at], e = spans[at + 1];
     relative[0] = Relative(b, e, begin);
     relative[1] = Relative(e, b, begin);
+    if (key.anchor < 0 && relative[0] == 0) key.anchor = index;
     relative += 2;
+    ++index;
   }
 }
 

@@ -70,10 +70,7 @@ class DateTemplate {
   struct TimeKey {
     std::string text;
     std::vector<std::ptrdiff_t> spans;  // each field's begin and end, relative to the text; -1: none
-    // The whole match as it was (most lines put the date where the last one did): equal
-    // spans and text mean equal fields, found with two comparisons.
-    std::vector<std::ptrdiff_t> match_spans;
-    std::string match_text;
+    int anchor = -1;  // a field that begins the text (its index among the fields); -1: none
   };
   void WriteTimeKey(const regex::Match& m, TimeKey& key) const;
   // 0 when `m` has the key `key` was written for (equal field texts and layout); when it
