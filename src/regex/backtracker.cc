@@ -1492,6 +1492,17 @@ bool CanReplayShifted(std::string_view text, intptr_t end, const BacktrackState&
   return true;
 }
 
+// A replay's answer: the recorded group spans, each moved by `shift` (the match itself
+// still begins at 0). Only the spans are read after a search.
+void CopyReplaySpans(const Backtracker::Program& p, BacktrackState& state, intptr_t shift) {
+  const size_t n = 2 * static_cast<size_t>(p.groups + 1);
+  if (state.regs.size() < n) state.regs.resize(n);
+  const intptr_t* from = state.replay_regs.data();
+  intptr_t* to = state.regs.data();
+  to[0] = from[0];
+  for (size_t i = 1; i < n; ++i) to[i] = from[i] >= 0 ? from[i] + shift : from[i];
+}
+
 constexpr unsigned kTriesJudged = 32;        // replays tried before their rate counts
 constexpr unsigned kSparseRecordEvery = 64;  // while it is low, one search in this many is recorded
 
@@ -1523,7 +1534,7 @@ Backtracker::Outcome Backtracker::Search(std::string_view text, bool anchored, B
     const bool shiftable = state.replay_program == &p && state.replay_shift_from > 0;
     if (!shiftable && CanReplay(&p, text, state)) {
       ++state.replay_hits;
-      state.regs = state.replay_regs;
+      CopyReplaySpans(p, state, 0);
       state.read_extent = state.replay_hi;
       return state.replay_matched ? Outcome::kMatch : Outcome::kNoMatch;
     }
@@ -1532,10 +1543,7 @@ Backtracker::Outcome Backtracker::Search(std::string_view text, bool anchored, B
       const intptr_t end = LinearEnd(p, s, static_cast<intptr_t>(text.size()));
       if (end > 0 && CanReplayShifted(text, end, state)) {
         ++state.replay_hits;
-        state.regs = state.replay_regs;
-        const intptr_t shift = end - state.replay_shift_from;
-        for (size_t i = 1, n = 2 * static_cast<size_t>(p.groups + 1); i < n; ++i)
-          if (state.regs[i] >= 0) state.regs[i] += shift;
+        CopyReplaySpans(p, state, end - state.replay_shift_from);
         return state.replay_matched ? Outcome::kMatch : Outcome::kNoMatch;
       }
     }
