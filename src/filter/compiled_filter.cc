@@ -5,9 +5,12 @@
 namespace portcullis::filter {
 namespace {
 
-Result<CompiledRegex> CompileOne(const RegexSource& source, bool multiline, bool usedns_no) {
+// `replay`: the regex runs on every line and its texts mostly differ where it only
+// tests a class (a prefregex's syslog prefix, before its `.+$`): see CompileOptions.
+Result<CompiledRegex> CompileOne(const RegexSource& source, bool multiline, bool usedns_no, bool replay = false) {
   regex::CompileOptions compile;
   compile.multiline = multiline;
+  compile.replay = replay;
   regex::TagOptions tags;
   tags.usedns_no = usedns_no;
   auto re = regex::FailRegex::Compile(source.text, compile, tags);
@@ -58,7 +61,7 @@ Result<std::shared_ptr<const CompiledFilter>> CompiledFilter::Compile(const Filt
   impl->config = config;
   bool usedns_no = config.usedns == UseDns::kNo;
   if (config.prefregex && !config.prefregex->text.empty()) {
-    auto pref = CompileOne(*config.prefregex, false, usedns_no);
+    auto pref = CompileOne(*config.prefregex, false, usedns_no, /*replay=*/true);
     if (!pref) return Fail(pref.error());
     impl->prefregex = std::move(*pref);
   }

@@ -575,6 +575,10 @@ struct Backtracker::Program {
   int registers = 0;
   bool anchored = false;
   bool replay = false;    // anchored searches are recorded and replayed
+  // A greedy run of one class that only the end of the text may follow (the `.+$` of a
+  // prefregex's `<F-CONTENT>.+</F-CONTENT>$`), when there is one: a recorded search
+  // that reached it leaves its bytes out of the record (ReplayRecord::tail_from).
+  int tail = -1;
   bool first_any = true;  // no first-byte filter
   ByteSet first;
   int first_byte = -1;  // the only possible first byte, for memchr
@@ -899,6 +903,12 @@ __attribute__((always_inline)) inline intptr_t RunLength(const uint8_t* s, intpt
   return stop ? static_cast<const uint8_t*>(stop) - s : limit;
 }
 
+// Whether `$` holds at `end` (a tail run stopped there): the end of the text, or a
+// final newline.
+inline bool TailEnds(const uint8_t* s, intptr_t len, intptr_t end) {
+  return end == len || (end == len - 1 && s[len - 1] == '\n');
+}
+
 class Matcher {
  public:
   // `st.regs` must be sized for the program; it is not resized while the matcher runs.
@@ -919,7 +929,10 @@ class Matcher {
 
   // From now on, every test of a byte narrows that position's class in `classes` (the
   // bytes that would give the test the same outcome) so the search can be replayed.
-  void RecordInto(std::vector<ByteSet>* classes) { classes_ = classes; }
+  void RecordInto(std::vector<ByteSet>* classes) {
+    classes_ = classes;
+    if (p_.tail >= 0) tail_node_ = nodes_ + p_.tail;
+  }
 
   bool Run(int n, intptr_t pos) {
     if (++depth_ > kMaxDepth) {
@@ -954,7 +967,7 @@ class Matcher {
   }
 
   // A test whose outcome rests on `pos` itself (the start of the text is near), not on
-  // the bytes: a shifted replay must not move it (BacktrackState::replay_shift_from).
+  // the bytes: a shifted replay must not move it (ReplayRecord::shift_from).
   void NoteAbsolute(intptr_t pos) { absolute_at_ = std::max(absolute_at_, pos); }
 
   bool IsWordAt(intptr_t i) {
@@ -1196,6 +1209,9 @@ class Matcher {
 
   // A repeat of one byte class: count the run, then try the rest from each length.
   bool Single(const Node& r, intptr_t pos) {
+    if (&r == tail_node_) {
+      if (const std::optional<bool> done = Tail(r, pos)) return *done;
+    }
     const ByteSet& set = sets_[nodes_[r.body].arg];
     const intptr_t room = len_ - pos;
     const intptr_t limit = r.max < 0 ? room : std::min<intptr_t>(r.max, room);
@@ -1211,6 +1227,35 @@ class Matcher {
       if (gave_up_) return false;
     }
     return false;
+  }
+
+  // Recording, at the program's tail run: when the run reaches the end (or a final
+  // newline), `$` holds there and the search ends in a match; nothing else from here on
+  // can read a byte. The run and `$` are then left out of the record (a replay checks
+  // them itself: ReplayRecord::tail_from). Otherwise, or when the tail is
+  // reached a second time, nothing: the run is recorded as any other.
+  std::optional<bool> Tail(const Node& r, intptr_t pos) {
+    if (tail_at_ != -1) {
+      tail_at_ = -2;
+      return std::nullopt;
+    }
+    tail_at_ = -2;
+    const intptr_t k = RunLength(s_ + pos, len_ - pos, sets_[nodes_[r.body].arg], r.run);
+    const intptr_t end = pos + k;
+    if (k < r.min || !TailEnds(s_, len_, end)) return std::nullopt;
+    const intptr_t hi = hi_;
+    std::vector<ByteSet>* classes = classes_;
+    classes_ = nullptr;
+    const bool ok = Try(r.next, end);
+    hi_ = hi;
+    classes_ = classes;
+    if (!ok) {  // cannot happen; the record would lack what that attempt read
+      unrecorded_ = true;
+      return false;
+    }
+    tail_at_ = pos;
+    tail_end_ = end;
+    return true;
   }
 
   // Recording a single-class repeat's run of `k` bytes from `pos`: each of them is in
@@ -1248,11 +1293,16 @@ class Matcher {
   intptr_t* regs_;
   std::vector<std::pair<int, intptr_t>>& trail_;
   std::vector<ByteSet>* classes_ = nullptr;  // recording
+  const Node* tail_node_ = nullptr;          // recording: the program's tail run
   int depth_ = 0;
 
  public:
   size_t steps_ = 0;
   bool gave_up_ = false;
+  // Recording: where the tail run began and ended when the match ended there (-1: not
+  // reached, -2: reached but recorded as any other run).
+  intptr_t tail_at_ = -1, tail_end_ = -1;
+  bool unrecorded_ = false;  // a test ran outside the record: it must not be kept
   intptr_t hi_ = 0;
   intptr_t absolute_at_ = -1;  // the last position a test's outcome rested on itself
 };
@@ -1318,6 +1368,25 @@ void ComputeAltClasses(Backtracker::Program& p) {
       class_of[c] = static_cast<uint16_t>(k);
     }
     p.alt_class_of.push_back(class_of);
+  }
+}
+
+// Program::tail: the one greedy run of a class (at least one byte, no upper bound) that
+// group ends, `$` and the match follow.
+void ComputeTail(Backtracker::Program& p) {
+  for (size_t i = 0; i < p.nodes.size(); ++i) {
+    const Node& r = p.nodes[i];
+    if (r.op != Op::kRepeat || !r.single || !r.greedy || r.min < 1 || r.max >= 0) continue;
+    int n = r.next;
+    while (p.nodes[static_cast<size_t>(n)].op == Op::kClose) n = p.nodes[static_cast<size_t>(n)].next;
+    const Node& end = p.nodes[static_cast<size_t>(n)];
+    if (end.op != Op::kAssert || end.assertion != AssertKind::kDollar) continue;
+    if (p.nodes[static_cast<size_t>(end.next)].op != Op::kMatch) continue;
+    if (p.tail >= 0) {  // two of them: neither
+      p.tail = -1;
+      return;
+    }
+    p.tail = static_cast<int>(i);
   }
 }
 
@@ -1391,7 +1460,10 @@ std::optional<Backtracker> Backtracker::Compile(std::string_view python_pattern,
   program->start = emitter.Emit(*root, match);
   ComputeNodeFirstBytes(*program);
   if (!ComputeAltMasks(*program)) return std::nullopt;
-  if (program->replay) ComputeAltClasses(*program);
+  if (program->replay) {
+    ComputeAltClasses(*program);
+    ComputeTail(*program);
+  }
   ComputeStartFilter(*program);
   ComputeLinearPrefix(*program);
   for (unsigned c = 0; c < 256; ++c)
@@ -1443,7 +1515,7 @@ intptr_t LinearEnd(const Backtracker::Program& p, const uint8_t* s, intptr_t len
 }
 
 // Where a shifted replay of the search just recorded may start (BacktrackState::
-// replay_shift_from), or -1.
+// ReplayRecord::shift_from), or -1.
 intptr_t ShiftableFrom(const Backtracker::Program& p, std::string_view text, const BacktrackState& state,
                        intptr_t absolute_at) {
   if (p.linear.empty()) return -1;
@@ -1462,45 +1534,85 @@ intptr_t ShiftableFrom(const Backtracker::Program& p, std::string_view text, con
   return end;
 }
 
-// Whether the last recorded anchored search of `program` would run on `text` exactly
-// as it ran: the length as it was when it looked past the end (else long enough), and
-// every byte it read in the class its tests gave that position.
-bool CanReplay(const void* program, std::string_view text, const BacktrackState& state) {
-  if (state.replay_program != program) return false;
+// Whether the recorded search `rec` of `p` would run on `text` exactly as it ran: the
+// length as it was when it looked past the end (else long enough), and every byte it
+// read in the class its tests gave that position. With a tail (ReplayRecord::tail_from),
+// the text's run from there must also reach its end; `tail_end` receives where it stops.
+bool CanReplay(const Backtracker::Program& p, std::string_view text, const ReplayRecord& rec, intptr_t& tail_end) {
   const auto len = static_cast<intptr_t>(text.size());
-  if (state.replay_hi > state.replay_len ? len != state.replay_len : len < state.replay_hi) return false;
+  if (rec.hi > rec.len ? len != rec.len : len < rec.hi) return false;
   const auto* s = reinterpret_cast<const uint8_t*>(text.data());
-  const ByteSet* classes = state.replay_classes.data();
-  for (size_t i = 0, n = state.replay_classes.size(); i < n; ++i)
+  const ByteSet* classes = rec.classes.data();
+  for (size_t i = 0, n = rec.classes.size(); i < n; ++i)
     if (!classes[i].Has(s[i])) return false;
-  return true;
+  if (rec.tail_from < 0) return true;
+  const intptr_t from = rec.tail_from;
+  if (from >= len) return false;
+  const Node& r = p.nodes[static_cast<size_t>(p.tail)];
+  const ByteSet& set = p.sets[static_cast<size_t>(p.nodes[static_cast<size_t>(r.body)].arg)];
+  const intptr_t k = RunLength(s + from, len - from, set, r.run);
+  tail_end = from + k;
+  return k >= r.min && TailEnds(s, len, tail_end);
 }
 
 // A shifted replay: `text`'s choice-free start ends at `end`; from there on it must agree
 // with the recorded search as CanReplay requires, every position moved by the shift.
-bool CanReplayShifted(std::string_view text, intptr_t end, const BacktrackState& state) {
-  const intptr_t from = state.replay_shift_from;
+bool CanReplayShifted(std::string_view text, intptr_t end, const ReplayRecord& rec) {
+  const intptr_t from = rec.shift_from;
   const intptr_t shift = end - from;
   const auto len = static_cast<intptr_t>(text.size());
-  if (state.replay_hi > state.replay_len ? len - end != state.replay_len - from
-                                         : len - end < state.replay_hi - from)
-    return false;
+  if (rec.hi > rec.len ? len - end != rec.len - from : len - end < rec.hi - from) return false;
   const auto* s = reinterpret_cast<const uint8_t*>(text.data()) + shift;
-  const ByteSet* classes = state.replay_classes.data();
-  for (size_t i = static_cast<size_t>(from), n = state.replay_classes.size(); i < n; ++i)
+  const ByteSet* classes = rec.classes.data();
+  for (size_t i = static_cast<size_t>(from), n = rec.classes.size(); i < n; ++i)
     if (!classes[i].Has(s[i])) return false;
   return true;
 }
 
 // A replay's answer: the recorded group spans, each moved by `shift` (the match itself
 // still begins at 0). Only the spans are read after a search.
-void CopyReplaySpans(const Backtracker::Program& p, BacktrackState& state, intptr_t shift) {
+void CopyReplaySpans(const Backtracker::Program& p, const ReplayRecord& rec, BacktrackState& state,
+                     intptr_t shift) {
   const size_t n = 2 * static_cast<size_t>(p.groups + 1);
   if (state.regs.size() < n) state.regs.resize(n);
-  const intptr_t* from = state.replay_regs.data();
+  const intptr_t* from = rec.regs.data();
   intptr_t* to = state.regs.data();
   to[0] = from[0];
   for (size_t i = 1; i < n; ++i) to[i] = from[i] >= 0 ? from[i] + shift : from[i];
+}
+
+// A tail replay's spans: those that ended where the recorded tail run ended (only
+// group ends follow the run, and everything before it ends before that) end at `end`.
+void CopyReplaySpansTail(const Backtracker::Program& p, const ReplayRecord& rec, BacktrackState& state,
+                         intptr_t end) {
+  const size_t n = 2 * static_cast<size_t>(p.groups + 1);
+  if (state.regs.size() < n) state.regs.resize(n);
+  const intptr_t* from = rec.regs.data();
+  intptr_t* to = state.regs.data();
+  for (size_t i = 0; i < n; ++i) to[i] = from[i] == rec.tail_end ? end : from[i];
+}
+
+// Answers the search from record `rec` when it fits `text` (see ReplayRecord).
+std::optional<Backtracker::Outcome> Replay(const Backtracker::Program& p, std::string_view text,
+                                           const ReplayRecord& rec, BacktrackState& state) {
+  using Outcome = Backtracker::Outcome;
+  const Outcome outcome = rec.matched ? Outcome::kMatch : Outcome::kNoMatch;
+  if (rec.shift_from > 0) {  // checked shifted only: unshifted, that is the same check
+    const auto* s = reinterpret_cast<const uint8_t*>(text.data());
+    const intptr_t end = LinearEnd(p, s, static_cast<intptr_t>(text.size()));
+    if (end <= 0 || !CanReplayShifted(text, end, rec)) return std::nullopt;
+    CopyReplaySpans(p, rec, state, end - rec.shift_from);
+    return outcome;
+  }
+  intptr_t tail_end = -1;
+  if (!CanReplay(p, text, rec, tail_end)) return std::nullopt;
+  if (rec.tail_from >= 0) {
+    CopyReplaySpansTail(p, rec, state, tail_end);
+    return outcome;  // read_extent unknown: the tail read to the end
+  }
+  CopyReplaySpans(p, rec, state, 0);
+  state.read_extent = rec.hi;
+  return outcome;
 }
 
 constexpr unsigned kTriesJudged = 32;        // replays tried before their rate counts
@@ -1529,23 +1641,16 @@ Backtracker::Outcome Backtracker::Search(std::string_view text, bool anchored, B
   const bool once = anchored || p.anchored;
   state.read_extent = -1;
   if (once && p.replay) {
-    ++state.replay_tries;  // also when the last one recorded was another regex's
-    // A shiftable record is checked shifted only: unshifted, that is the same check.
-    const bool shiftable = state.replay_program == &p && state.replay_shift_from > 0;
-    if (!shiftable && CanReplay(&p, text, state)) {
+    ++state.replay_tries;
+    auto& records = state.records;
+    for (size_t r = 0; r < records.size(); ++r) {
+      if (records[r].program != &p) continue;
+      const std::optional<Outcome> replayed = Replay(p, text, records[r], state);
+      if (!replayed) continue;
       ++state.replay_hits;
-      CopyReplaySpans(p, state, 0);
-      state.read_extent = state.replay_hi;
-      return state.replay_matched ? Outcome::kMatch : Outcome::kNoMatch;
-    }
-    if (shiftable) {
-      const auto* s = reinterpret_cast<const uint8_t*>(text.data());
-      const intptr_t end = LinearEnd(p, s, static_cast<intptr_t>(text.size()));
-      if (end > 0 && CanReplayShifted(text, end, state)) {
-        ++state.replay_hits;
-        CopyReplaySpans(p, state, end - state.replay_shift_from);
-        return state.replay_matched ? Outcome::kMatch : Outcome::kNoMatch;
-      }
+      if (r > 0) std::rotate(records.begin(), records.begin() + static_cast<std::ptrdiff_t>(r),
+                             records.begin() + static_cast<std::ptrdiff_t>(r) + 1);
+      return *replayed;
     }
   }
   state.regs.assign(static_cast<size_t>(p.registers), -1);
@@ -1561,16 +1666,22 @@ Backtracker::Outcome Backtracker::Search(std::string_view text, bool anchored, B
     const bool matched = matcher.Run(p.start, 0);
     if (matcher.gave_up_) return Outcome::kGaveUp;  // a recorded search stays valid
     if (!matched) matcher.Unwind(0);
-    state.read_extent = matcher.hi_;
-    if (record) {
+    const bool tail = matcher.tail_at_ >= 0;
+    state.read_extent = tail ? -1 : matcher.hi_;
+    if (record && !matcher.unrecorded_) {
       state.classes.resize(static_cast<size_t>(std::min(matcher.hi_, len)), ByteSet::All());
-      state.replay_shift_from = ShiftableFrom(p, text, state, matcher.absolute_at_);
-      std::swap(state.classes, state.replay_classes);
-      state.replay_program = &p;
-      state.replay_hi = matcher.hi_;
-      state.replay_len = len;
-      state.replay_matched = matched;
-      state.replay_regs = state.regs;
+      auto& records = state.records;
+      std::rotate(records.begin(), records.end() - 1, records.end());  // the oldest, first
+      ReplayRecord& rec = records.front();
+      rec.tail_from = tail ? matcher.tail_at_ : -1;
+      rec.tail_end = matcher.tail_end_;
+      rec.shift_from = tail ? -1 : ShiftableFrom(p, text, state, matcher.absolute_at_);
+      std::swap(state.classes, rec.classes);
+      rec.program = &p;
+      rec.hi = matcher.hi_;
+      rec.len = len;
+      rec.matched = matched;
+      rec.regs = state.regs;
     }
     return matched ? Outcome::kMatch : Outcome::kNoMatch;
   }

@@ -17,6 +17,7 @@
 // then runs Boost, so pathological patterns behave exactly as they did.
 
 #include <cstddef>
+#include <array>
 #include <bitset>
 #include <cstdint>
 #include <memory>
@@ -29,28 +30,41 @@
 
 namespace portcullis::regex::internal {
 
-// Per-search scratch: reused by one thread, it keeps its storage.
-struct BacktrackState {
-  std::vector<intptr_t> regs;                      // group spans (2 per group), then loop registers
-  std::vector<std::pair<int, intptr_t>> trail;     // undo log of register writes
-  // The last anchored search that was recorded, replayed on a text that has, at every
-  // position it read, a byte its tests could not tell from the one it read there: the
-  // search is a function of its tests' outcomes, so it would take the same path to the
-  // same spans. (Log lines of one second share their date; the next second's differ in
-  // digits a date template only tests for being digits.)
-  const void* replay_program = nullptr;
-  std::vector<ByteSet> replay_classes;  // per position below hi: the bytes that test alike
-  intptr_t replay_hi = 0;   // one past the last position it read or tested for the end
-  intptr_t replay_len = 0;  // its text's length, which must recur when hi passed it
-  bool replay_matched = false;
-  std::vector<intptr_t> replay_regs;
+// A recorded anchored search, replayed on a text that has, at every position it read, a
+// byte its tests could not tell from the one it read there: the search is a function of
+// its tests' outcomes, so it would take the same path to the same spans. (Log lines of
+// one second share their date; the next second's differ in digits a date template only
+// tests for being digits.)
+struct ReplayRecord {
+  const void* program = nullptr;
+  std::vector<ByteSet> classes;  // per position below hi: the bytes that test alike
+  intptr_t hi = 0;   // one past the last position it read or tested for the end
+  intptr_t len = 0;  // its text's length, which must recur when hi passed it
+  bool matched = false;
+  std::vector<intptr_t> regs;
   // Where the pattern's choice-free start (`^[^\[]*\[` before an access log's date)
   // ended in the recorded text, when the search read nothing before it but that start's
   // own tests and no group begins or ends inside it: a text whose choice-free start
   // ends elsewhere replays then with every position from there on shifted. -1: not.
-  intptr_t replay_shift_from = -1;
+  intptr_t shift_from = -1;
+  // Where the program's tail run (Program::tail: the `.+` of a prefregex's `.+$`) began
+  // in the recorded text, when the match ended with it: its bytes and `$` are not in
+  // the record, and a text whose run from there reaches its end (or a final newline)
+  // replays with every span that ended at tail_end ending there. -1: no tail.
+  intptr_t tail_from = -1;
+  intptr_t tail_end = -1;
+};
+
+// Per-search scratch: reused by one thread, it keeps its storage.
+struct BacktrackState {
+  std::vector<intptr_t> regs;                      // group spans (2 per group), then loop registers
+  std::vector<std::pair<int, intptr_t>> trail;     // undo log of register writes
+  // The last few recorded searches, the one answering last first: a prefregex's lines
+  // come in a few shapes (sshd[pid], CRON[pid], sudo: ...) that take turns.
+  static constexpr size_t kRecords = 4;
+  std::array<ReplayRecord, kRecords> records;
   // What the last search's outcome rested on: text[0, read_extent), and the length when
-  // read_extent passed it; -1 when not known (not anchored, or a shifted replay).
+  // read_extent passed it; -1 when not known (not anchored, a shifted or tail replay).
   intptr_t read_extent = -1;
   std::vector<ByteSet> classes;  // written by the search being recorded
   // Replays tried and answered lately (halved as they grow): while under a third are

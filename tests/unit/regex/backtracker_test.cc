@@ -210,6 +210,16 @@ TEST(BacktrackerTest, ReplayedSearchesGiveFreshResults) {
   cases.push_back({R"(^[^\[]*\[(?<=a\[)(?P<n>\d+))", {"xa[12", "a[1", "ba[3]", "xxa[1", "[1"}});
   cases.push_back({R"(^\S+ (?P<u>\w+) \[(?<=\[)(?P<n>\d+)\]\b)",
                    {"host bob [12] x", "a.b.c alice [3]", "h x [1]", "h  [1]", "hh bob [12]x", "h bob [12"}});
+  // A tail run (a prefregex's `.+$`): replayed with only the run checked to the end.
+  cases.push_back({R"(^(?P<mlfid>(?:\[\])?\s*(?:<[^.]+\.[^.]+>\s+)?(?:\S+\s+)?(?:kernel:\s?\[ *\d+\.\d+\]:?\s+)?)"
+                   R"((?:@vserver_\S+\s+)?(?:(?:(?:\[\d+\])?:\s+[\[\(]?sshd(?:\(\S+\))?[\]\)]?:?|[\[\(]?sshd(?:\(\S+\))?)"
+                   R"([\]\)]?:?(?:\[\d+\])?:?)\s+)?(?:\[ID \d+ \S+\]\s+)?)(?:(?:error|fatal): (?:PAM: )?)?(?P<content>.+)$)",
+                   {" srv1 sshd[3036]: Failed password for root from 192.0.2.1 port 22 ssh2\n",
+                    " srv1 CRON[314]: pam_unix(cron:session): session closed for user root\n",
+                    " srv1 sshd[3036]: error: PAM: Authentication failure\n", " srv1 sshd[3036]: \n",
+                    " srv1 sshd[3036]: a\nb\n", " srv1 sshd[3036]: x", " srv1 sudo:   alice : TTY=pts/0\n", "\n", ""}});
+  cases.push_back({R"(^(?P<h>\S+) (?P<c>.+)$)", {"host msg", "host msg\n", "host \n", "host a\nb", "h  \n\n", "h x\n"}});
+  cases.push_back({R"(^(a|ab)(?P<c>(?P<d>[^x]+))$)", {"ab", "abc", "a\n", "ab\n", "abx", "axb", "ab\nc"}});
   for (const Case& c : cases) {
     CompileOptions with_replay = c.options;
     with_replay.replay = true;
@@ -226,6 +236,31 @@ TEST(BacktrackerTest, ReplayedSearchesGiveFreshResults) {
           ASSERT_EQ(a, b) << c.pattern << " on '" << text << "' at_start=" << at_start;
           if (a) EXPECT_EQ(Spans(*replaying, warm), Spans(*fresh, once)) << c.pattern << " on '" << text << "'";
         }
+      }
+    }
+  }
+}
+
+// One Match used by several replaying regexes in turn (as the date detector's templates
+// share one) keeps a record of each, and answers each only from its own.
+TEST(BacktrackerTest, RecordsOfSeveralRegexesStayApart) {
+  CompileOptions replay;
+  replay.replay = true;
+  auto a = Regex::Compile(R"(^(?P<h>\S+) (?P<c>.+)$)", replay);
+  auto b = Regex::Compile(R"(^(?P<h>\S+) (?P<p>\d+)(?P<c>.+)$)", replay);
+  auto fresh_a = Regex::Compile(R"(^(?P<h>\S+) (?P<c>.+)$)");
+  auto fresh_b = Regex::Compile(R"(^(?P<h>\S+) (?P<p>\d+)(?P<c>.+)$)");
+  ASSERT_TRUE(a && b && fresh_a && fresh_b);
+  const std::vector<std::string> texts = {"host 12 x\n", "h 1 yy\n", "host 12 zz\n", "host ab\n", "hq 7\n", "host 12 x"};
+  Match warm;
+  for (int round = 0; round < 3; ++round) {
+    for (const std::string& text : texts) {
+      for (const Regex* re : {&*a, &*b}) {
+        const Regex& fresh = re == &*a ? *fresh_a : *fresh_b;
+        Match once;
+        const bool got = re->Search(text, warm);
+        ASSERT_EQ(got, fresh.Search(text, once)) << re->pattern() << " on '" << text << "'";
+        if (got) EXPECT_EQ(Spans(*re, warm), Spans(fresh, once)) << re->pattern() << " on '" << text << "'";
       }
     }
   }
