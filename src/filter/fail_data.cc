@@ -1,17 +1,32 @@
+#include <cstring>
+
 #include "portcullis/filter/failure.h"
 
 namespace portcullis::filter {
 
+namespace {
+
+// Keys are short and mostly differ in length or first letter ("ip4", "user", "mlfid"):
+// those are compared before the bytes.
+bool SameKey(const std::string& k, std::string_view key) {
+  return k.size() == key.size() && !key.empty() && k[0] == key[0] && std::memcmp(k.data(), key.data(), key.size()) == 0;
+}
+
+}  // namespace
+
 const FailValue* FailData::Find(std::string_view key) const {
+  if (key.empty()) {
+    for (const auto& [k, v] : entries_)
+      if (k.empty()) return &v;
+    return nullptr;
+  }
   for (const auto& [k, v] : entries_)
-    if (k == key) return &v;
+    if (SameKey(k, key)) return &v;
   return nullptr;
 }
 
 FailValue* FailData::Find(std::string_view key) {
-  for (auto& [k, v] : entries_)
-    if (k == key) return &v;
-  return nullptr;
+  return const_cast<FailValue*>(static_cast<const FailData*>(this)->Find(key));
 }
 
 const std::string* FailData::Text(std::string_view key) const {
@@ -46,7 +61,7 @@ void FailData::Set(std::string_view key, FailValue value) {
 
 FailValue FailData::Pop(std::string_view key) {
   for (auto it = entries_.begin(); it != entries_.end(); ++it) {
-    if (it->first == key) {
+    if (key.empty() ? it->first.empty() : SameKey(it->first, key)) {
       FailValue v = std::move(it->second);
       entries_.erase(it);
       return v;
