@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <iterator>
+#include <map>
+#include <set>
 
 #include "python_syntax.h"
 
@@ -579,6 +582,14 @@ struct Backtracker::Program {
   // prefregex's `<F-CONTENT>.+</F-CONTENT>$`), when there is one: a recorded search
   // that reached it leaves its bytes out of the record (ReplayRecord::tail_from).
   int tail = -1;
+  // Per alternation branch (parallel to `branches`): literals every match through that
+  // branch reads later on, past a choice, that the other branches do not all need
+  // (indices into need_literals). A branch whose literal does not occur in the rest of
+  // the text is skipped: sshd's `(?P<cond_user>\S+)` branch, whose `(?(cond_user): |...)`
+  // demands a ": " that a "Failed password ... ssh2" line lacks, would otherwise try
+  // every address and port split before failing.
+  std::vector<std::vector<int>> branch_needs;
+  std::vector<std::string> need_literals;
   bool first_any = true;  // no first-byte filter
   ByteSet first;
   int first_byte = -1;  // the only possible first byte, for memchr
@@ -925,7 +936,13 @@ class Matcher {
         s_(reinterpret_cast<const uint8_t*>(text.data())),
         len_(static_cast<intptr_t>(text.size())),
         regs_(st.regs.data()),
-        trail_(st.trail) {}
+        trail_(st.trail) {
+    if (!p.need_literals.empty()) {
+      st.need_from.assign(2 * p.need_literals.size(), -1);
+      need_from_ = st.need_from.data();
+      needs_ = true;
+    }
+  }
 
   // From now on, every test of a byte narrows that position's class in `classes` (the
   // bytes that would give the test the same outcome) so the search can be replayed.
@@ -1099,6 +1116,8 @@ class Matcher {
           uint64_t viable = alt_masks_[node.width][pos < len_ ? s_[pos] : 256];
           if (classes_ && pos < len_) Narrow(pos, p_.alt_classes[p_.alt_class_of[node.width][s_[pos]]], true);
           if (viable == 0) return false;
+          if (needs_) viable &= Feasible(node, viable, pos);
+          if (viable == 0) return false;
           for (;;) {
             const int i = __builtin_ctzll(viable);
             viable &= viable - 1;
@@ -1177,6 +1196,38 @@ class Matcher {
   }
 
   static int Reg(const Node& r, int i) { return r.reg + i; }
+
+  // The branches of `viable` whose needed literals (Program::branch_needs) all occur in
+  // the text from `pos` on. Not while recording: a replay knows only the bytes it read.
+  uint64_t Feasible(const Node& node, uint64_t viable, intptr_t pos) {
+    if (classes_) return viable;
+    for (uint64_t v = viable; v != 0; v &= v - 1) {
+      const int i = __builtin_ctzll(v);
+      for (const int lit : p_.branch_needs[static_cast<size_t>(node.arg + i)]) {
+        if (!OccursFrom(lit, pos)) {
+          viable &= ~(uint64_t{1} << i);
+          break;
+        }
+      }
+    }
+    return viable;
+  }
+
+  // Whether need_literals[k] occurs at or after `pos`; remembers the last answer per
+  // literal (found at `at` when searched from `from`) to answer later positions.
+  bool OccursFrom(int k, intptr_t pos) {
+    intptr_t& from = need_from_[2 * static_cast<size_t>(k)];
+    intptr_t& at = need_from_[2 * static_cast<size_t>(k) + 1];
+    if (from >= 0 && pos >= from) {
+      if (at < 0) return false;
+      if (pos <= at) return true;
+    }
+    const std::string& lit = p_.need_literals[static_cast<size_t>(k)];
+    const void* hit = pos <= len_ ? memmem(s_ + pos, static_cast<size_t>(len_ - pos), lit.data(), lit.size()) : nullptr;
+    from = pos;
+    at = hit ? static_cast<const uint8_t*>(hit) - s_ : -1;
+    return at >= 0;
+  }
 
   // `count` iterations of a general repeat are done, the last one started at regs[reg+1].
   bool Step(const Node& r, intptr_t count, intptr_t pos) {
@@ -1294,6 +1345,8 @@ class Matcher {
   std::vector<std::pair<int, intptr_t>>& trail_;
   std::vector<ByteSet>* classes_ = nullptr;  // recording
   const Node* tail_node_ = nullptr;          // recording: the program's tail run
+  bool needs_ = false;                       // some branch has needed literals
+  intptr_t* need_from_ = nullptr;            // OccursFrom's memory, 2 per literal
   int depth_ = 0;
 
  public:
@@ -1348,6 +1401,126 @@ bool ComputeAltMasks(Backtracker::Program& p) {
     p.alt_masks.push_back(masks);
   }
   return true;
+}
+
+// Program::branch_needs. A node's needs are the literals every path from it to the
+// match reads (a repeat's body, look-arounds and case-folded literals left out); a
+// conditional whose group was closed on the way takes its yes-branch.
+class NeedsAnalysis {
+ public:
+  explicit NeedsAnalysis(const Backtracker::Program& p) : p_(p) {
+    for (const Node& n : p.nodes)
+      if (n.op == Op::kCond && n.arg < 64) cond_groups_ |= uint64_t{1} << n.arg;
+  }
+
+  using Literals = std::set<std::string>;
+
+  Literals Needs(int n, uint64_t closed, int depth = 0) {
+    if (n < 0 || depth > kMaxDepth || ++visits_ > kMaxVisits) return {};
+    const auto key = std::make_pair(n, closed);
+    if (auto it = memo_.find(key); it != memo_.end()) return it->second;
+    Literals out = Compute(n, closed, depth);
+    memo_[key] = out;
+    return out;
+  }
+
+  // The literals a path from `n` may read before its first unbounded repeat (through
+  // every branch of an alternation): a branch that lacks one of those fails after a few
+  // bytes anyway, so checking the text for it first would not pay.
+  Literals Shallow(int n) const {
+    Literals out;
+    int budget = 256;
+    AddShallow(n, out, budget);
+    return out;
+  }
+
+ private:
+  void AddShallow(int n, Literals& out, int& budget) const {
+    while (n >= 0 && --budget > 0) {
+      const Node& node = p_.nodes[static_cast<size_t>(n)];
+      switch (node.op) {
+        case Op::kLiteral:
+          if (!node.fold) out.insert(p_.literals[static_cast<size_t>(node.arg)]);
+          break;
+        case Op::kSet: case Op::kOpen: case Op::kClose: case Op::kAssert: case Op::kPeek: case Op::kBackref:
+          break;
+        case Op::kRepeat:
+          if (node.max < 0) return;
+          break;
+        case Op::kAlt:
+          for (int i = 0; i < node.count; ++i) AddShallow(p_.branches[static_cast<size_t>(node.arg + i)], out, budget);
+          return;
+        default:
+          return;
+      }
+      n = node.next;
+    }
+  }
+
+  static constexpr int kMaxDepth = 400;
+  static constexpr long kMaxVisits = 200000;
+
+  Literals Compute(int n, uint64_t closed, int depth) {
+    const Node& node = p_.nodes[static_cast<size_t>(n)];
+    switch (node.op) {
+      case Op::kLiteral: {
+        Literals out = Needs(node.next, closed, depth + 1);
+        if (!node.fold) out.insert(p_.literals[static_cast<size_t>(node.arg)]);
+        return out;
+      }
+      case Op::kClose:
+        if (node.arg < 64 && ((cond_groups_ >> node.arg) & 1)) closed |= uint64_t{1} << node.arg;
+        return Needs(node.next, closed, depth + 1);
+      case Op::kSet: case Op::kOpen: case Op::kAssert: case Op::kPeek: case Op::kLook: case Op::kBackref:
+      case Op::kRepeat:
+        return Needs(node.next, closed, depth + 1);
+      case Op::kAlt: {
+        Literals common = Needs(p_.branches[static_cast<size_t>(node.arg)], closed, depth + 1);
+        for (int i = 1; i < node.count && !common.empty(); ++i)
+          common = Intersect(common, Needs(p_.branches[static_cast<size_t>(node.arg + i)], closed, depth + 1));
+        return common;
+      }
+      case Op::kCond:
+        if (node.arg < 64 && ((closed >> node.arg) & 1)) return Needs(node.body, closed, depth + 1);
+        return Intersect(Needs(node.body, closed, depth + 1), Needs(node.other, closed, depth + 1));
+      case Op::kRepeatTail: case Op::kSucceed: case Op::kMatch:
+        return {};
+    }
+    return {};
+  }
+
+  static Literals Intersect(const Literals& a, const Literals& b) {
+    Literals out;
+    std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), std::inserter(out, out.begin()));
+    return out;
+  }
+
+  const Backtracker::Program& p_;
+  uint64_t cond_groups_ = 0;
+  long visits_ = 0;
+  std::map<std::pair<int, uint64_t>, Literals> memo_;
+};
+
+void ComputeBranchNeeds(Backtracker::Program& p) {
+  NeedsAnalysis analysis(p);
+  p.branch_needs.assign(p.branches.size(), {});
+  for (const Node& node : p.nodes) {
+    if (node.op != Op::kAlt) continue;
+    std::vector<NeedsAnalysis::Literals> needs;
+    for (int i = 0; i < node.count; ++i) needs.push_back(analysis.Needs(p.branches[static_cast<size_t>(node.arg + i)], 0));
+    for (int i = 0; i < node.count; ++i) {
+      const int branch = p.branches[static_cast<size_t>(node.arg + i)];
+      const NeedsAnalysis::Literals shallow = analysis.Shallow(branch);
+      for (const std::string& lit : needs[static_cast<size_t>(i)]) {
+        bool everywhere = true;
+        for (const auto& other : needs) everywhere = everywhere && other.count(lit);
+        if (everywhere || shallow.count(lit)) continue;  // no help telling the branches apart
+        auto at = std::find(p.need_literals.begin(), p.need_literals.end(), lit);
+        if (at == p.need_literals.end()) at = p.need_literals.insert(at, lit);
+        p.branch_needs[static_cast<size_t>(node.arg + i)].push_back(static_cast<int>(at - p.need_literals.begin()));
+      }
+    }
+  }
 }
 
 // Per alternation, the bytes that give it the same mask (Program::alt_classes): read
@@ -1466,6 +1639,9 @@ std::optional<Backtracker> Backtracker::Compile(std::string_view python_pattern,
   }
   ComputeStartFilter(*program);
   ComputeLinearPrefix(*program);
+  // Replayed programs (date templates, prefregexes) rarely run unrecorded, where the
+  // needs are read: not worth their start-up.
+  if (!program->replay) ComputeBranchNeeds(*program);
   for (unsigned c = 0; c < 256; ++c)
     if (IsWordByte(static_cast<uint8_t>(c))) program->word_bytes.Add(static_cast<uint8_t>(c));
   program->newline.Add('\n');

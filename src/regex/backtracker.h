@@ -60,13 +60,15 @@ struct BacktrackState {
   std::vector<intptr_t> regs;                      // group spans (2 per group), then loop registers
   std::vector<std::pair<int, intptr_t>> trail;     // undo log of register writes
   // The last few recorded searches, the one answering last first: a prefregex's lines
-  // come in a few shapes (sshd[pid], CRON[pid], sudo: ...) that take turns.
-  static constexpr size_t kRecords = 4;
+  // come in a few shapes (sshd[pid], CRON[pid], sudo: ...) that take turns, a date
+  // template's in a few (the digits of an hour or a minute crossing a class).
+  static constexpr size_t kRecords = 8;
   std::array<ReplayRecord, kRecords> records;
   // What the last search's outcome rested on: text[0, read_extent), and the length when
   // read_extent passed it; -1 when not known (not anchored, a shifted or tail replay).
   intptr_t read_extent = -1;
   std::vector<ByteSet> classes;  // written by the search being recorded
+  std::vector<intptr_t> need_from;  // per needed literal: where it was last looked for, and found
   // Replays tried and answered lately (halved as they grow): while under a third are
   // answered, one search in many is recorded (recording costs about a third of a
   // search; texts that differ in what the regex reads do not pay it back).

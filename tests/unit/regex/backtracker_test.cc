@@ -149,6 +149,19 @@ std::vector<Case> SubsetCases() {
        "w3|w4|w5|w6|w7|w8|w9|v0|v1|v2|v3|v4|v5|v6|v7|v8|v9|u0|u1|u2|u3|u4|u5|u6|u7|u8|u9|t0|t1|t2|t3|t4|t5|"
        "t6|t7|t8|t9|word|bar)+",
        kLines},
+      // Branches skipped when a literal they need later (past a repeat) is missing.
+      {"^Failed (?:(?P<nofail>publickey)|\\S+) for (?P<cond_inv>invalid user )?(?P<user>(?P<cond_user>\\S+)|"
+       "(?(cond_inv)(?:(?! from ).)*?|[^:]+)) from (?P<ip>[\\d.]+|\\S+)(?: (?:port \\d+|on \\S+)){0,2}(?: ssh\\d*)?"
+       "(?(cond_user): |(?:(?:(?! from ).)*)$)",
+       {"Failed password for root from 192.0.2.1 port 22 ssh2", "Failed password for root from 192.0.2.1 port 22 ssh2\n",
+        "Failed publickey for bob from 192.0.2.1 port 22 ssh2: RSA SHA256:abc",
+        "Failed password for invalid user x y from 192.0.2.1 port 22 ssh2",
+        "Failed password for invalid user from from 192.0.2.1 port 2", "Failed none for a: from b from c",
+        "Failed x for u from h: ", "Failed x for u from h port 1 ssh2: z"}},
+      {"^(?:(?P<w>\\w+)|\\d+)\\s+(?:a+|b)(?(w)x: |y)", {"abc  aax: ", "12 by", "abc b", "abc by x: ", "12 x: ", "a\\nx: "}},
+      // Entered at a later position first, then (backtracking) at an earlier one.
+      {"^.*(?:(?P<g>x+)|y)\\S*?(?(g)END|q)", {"xxENDzz", "xxENDzzx", "xENDzzxx", "xxEN Dzz", "yq", "xEND", "ENDxx", "xxENDzzxEND"}},
+      {"^(?:\\S+|x)+ (?:(?P<k>k)\\d+|z) (?(k)end|fin)", {"aa k12 end", "aa z fin", "aa k12 fin", "x z end fin", "k1 k1 end"}},
       {"(?iu)^(?:\\W{0,2})?((?:(?P<a>mon|tue|wed|thu|fri|sat|sun)\\s+)?(?P<b>jan|feb|mar|apr|may|jun|jul|aug|sep|"
        "oct|nov|dec)\\s+(?P<d>[1-2]\\d|[0 ]?[1-9]|3[0-1]) ?(?P<H>[0-2]?\\d):(?P<M>[0-5]?\\d):(?P<S>[0-5]?\\d|6[0-1])"
        "(?:\\.(?P<f>[0-9]{1,6}))?)(?=\\b|\\W|$)",
