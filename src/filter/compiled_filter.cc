@@ -70,10 +70,10 @@ Result<std::shared_ptr<const CompiledFilter>> CompiledFilter::Compile(const Filt
   if (auto ok = CompileList(config.ignoreregex, false, usedns_no, impl->ignoreregex); !ok)
     return Fail(ok.error());
   if (auto ok = CheckFailureIds(*impl); !ok) return Fail(ok.error());
-  for (auto& row : impl->fail_may_start) row.assign(impl->failregex.size(), true);
+  impl->fail_may_start.assign(256 * impl->failregex.size(), 1);
   for (size_t i = 0; i < impl->failregex.size(); ++i) {
     const std::bitset<256> first = impl->failregex[i].regex.regex().FirstBytesAtStart();
-    for (unsigned c = 0; c < 256; ++c) impl->fail_may_start[c][i] = first[c];
+    for (unsigned c = 0; c < 256; ++c) impl->fail_may_start[256 * i + c] = first[c] ? 1 : 0;
   }
   return std::shared_ptr<const CompiledFilter>(new CompiledFilter(std::move(impl)));
 }

@@ -2,6 +2,7 @@
 // Private: what a CompiledFilter holds.
 
 #include <array>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -25,9 +26,13 @@ struct CompiledFilter::Impl {
   std::optional<CompiledRegex> prefregex;
   std::vector<CompiledRegex> failregex;
   std::vector<CompiledRegex> ignoreregex;
-  // Per first byte of the searched text, the failregexes that may match it (entry i:
-  // failregex i); a filter has dozens of ^-anchored failregexes and a line fits few.
-  std::array<std::vector<bool>, 256> fail_may_start;
+  // Per first byte of the searched text, the failregexes that may match it (entry
+  // 256 * i + byte: failregex i); a filter has dozens of ^-anchored failregexes and a
+  // line fits few. Bytes, not bits: read for every failregex of every line.
+  std::vector<uint8_t> fail_may_start;
+  bool MayStart(size_t failregex, char first) const {
+    return fail_may_start[256 * failregex + static_cast<unsigned char>(first)] != 0;
+  }
 };
 
 }  // namespace portcullis::filter

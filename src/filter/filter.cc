@@ -1,5 +1,6 @@
 #include "portcullis/filter/filter.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -61,6 +62,7 @@ Filter::~Filter() = default;
 void Filter::set_observer(FilterObserver* observer) { impl_->observer = observer; }
 void Filter::set_in_operation(bool in_operation) { impl_->in_operation = in_operation; }
 void Filter::set_find_time(double seconds) { impl_->find_time = seconds; }
+void Filter::set_failure_data(bool full) { impl_->full_failure_data = full; }
 const date::DateDetector* Filter::date_detector() const {
   return impl_->detector ? &*impl_->detector : nullptr;
 }
@@ -238,7 +240,14 @@ void Filter::Impl::AddFailures(int index, FailData& fail, std::optional<double> 
   } else {
     for (IpAddr& addr : TextToIp(*ip)) ids.emplace_back(std::move(addr));
   }
-  for (auto& id : ids) results.push_back(Failure{index, std::move(id), date, fail, date_is_integer});
+  for (auto& id : ids) {
+    if (full_failure_data) {
+      results.push_back(Failure{index, std::move(id), date, fail, date_is_integer});
+      continue;
+    }
+    Failure& f = results.emplace_back(Failure{index, std::move(id), date, {}, date_is_integer});
+    if (const FailValue* nofail = fail.Find("nofail"); nofail && IsTruthy(*nofail)) f.data.Set("nofail", *nofail);
+  }
 }
 
 // fail2ban's findFailure: the buffer, ignoreregex, prefregex and each failregex.
@@ -293,7 +302,7 @@ void Filter::Impl::FindFailure(const PartsView& tuple, std::optional<double> dat
       buf_valid = true;
     }
     const CompiledRegex& re = c.failregex[static_cast<size_t>(i)];
-    if (!c.fail_may_start[static_cast<unsigned char>(buf[0])][static_cast<size_t>(i)]) continue;  // cannot match
+    if (!c.MayStart(static_cast<size_t>(i), buf[0])) continue;  // cannot match
     if (!re.regex.regex().Search(buf, match)) continue;
     SplitLines(re, match, buf, Org(), split);
     FailData fail = GroupsOf(re, match);
@@ -307,7 +316,17 @@ void Filter::Impl::FindFailure(const PartsView& tuple, std::optional<double> dat
     if (c.prefregex) {
       FailData merged = GroupsOf(*c.prefregex, pref_match, "content");
       if (!merged.entries().empty()) {
-        for (auto& [key, value] : fail.entries()) merged.Set(key, std::move(value));
+        // fail2ban's dict update: the prefregex's groups first, the failregex's over
+        // them. The failregex's keys are unique, so only the prefregex's are searched.
+        const size_t pref_count = merged.entries().size();
+        merged.entries().reserve(pref_count + fail.entries().size());
+        for (auto& [key, value] : fail.entries()) {
+          auto& entries = merged.entries();
+          auto same = std::find_if(entries.begin(), entries.begin() + static_cast<std::ptrdiff_t>(pref_count),
+                                   [&key = key](const FailData::Entry& e) { return e.first == key; });
+          if (same != entries.begin() + static_cast<std::ptrdiff_t>(pref_count)) same->second = std::move(value);
+          else entries.emplace_back(key, std::move(value));
+        }
         fail = std::move(merged);
       }
     }

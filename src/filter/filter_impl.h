@@ -109,6 +109,7 @@ struct Filter::Impl {
   FilterObserver* observer = nullptr;
   bool in_operation = true;
   double find_time = 600;
+  bool full_failure_data = true;  // see Filter::set_failure_data
 
   std::string last_time_text;
   std::optional<double> last_date;

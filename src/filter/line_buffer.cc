@@ -82,12 +82,13 @@ void SplitLines(const CompiledRegex& re, const regex::Match& m, std::string_view
 FailData GroupsOf(const CompiledRegex& re, const regex::Match& m, std::string_view skip) {
   FailData fail;
   fail.entries().reserve(re.groups_by_index.size() + re.regex.groups().alt.size() + 4);  // + matches etc.
+  // A regex's group names are unique: appended without looking for them first.
   for (const auto& [name, index] : re.groups_by_index) {
     if (name == skip) continue;
     if (m.Matched(index))
-      fail.Set(name, std::string(m.Group(index)));
+      fail.entries().emplace_back(name, std::string(m.Group(index)));
     else
-      fail.Set(name, std::monostate{});
+      fail.entries().emplace_back(name, std::monostate{});
   }
   for (const auto& [index, target] : re.regex.groups().alt) {
     if (!m.Matched(index) || m.Group(index).empty() || fail.Truthy(target)) continue;

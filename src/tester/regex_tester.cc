@@ -139,6 +139,7 @@ int RegexTester::Impl::Run(const std::vector<std::string>& args) {
   }
   filter.emplace(std::move(*filter_or));
   filter->set_observer(this);
+  filter->set_failure_data(NeedsFailureData());
   if (opts.out) out_format.emplace(*opts.out, host_lookup);
   if (!RunLog(args[0])) return kExitError;
   PrintStats();

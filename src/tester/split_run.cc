@@ -77,6 +77,7 @@ std::unique_ptr<RegexTester::Impl> RegexTester::Impl::NewWorker() const {
   if (!filter_or) return nullptr;  // cannot happen: the main filter was made alike
   w->filter.emplace(std::move(*filter_or));
   w->filter->set_observer(w.get());
+  w->filter->set_failure_data(NeedsFailureData());
   return w;
 }
 

@@ -54,6 +54,9 @@ struct RegexTester::Impl final : filter::FilterObserver {
   void TestLine(std::string_view line);
   // A large file read as segments on several threads (split_run.cc).
   struct Segment;
+  // Whether anything printed reads a failure's data (-o, -v): else the filter keeps
+  // only whether it is a nofail (Filter::set_failure_data).
+  bool NeedsFailureData() const { return opts.out.has_value() || opts.verbose > 0; }
   bool CanSplit(uint64_t size) const;
   bool RunSplit(const std::string& path, Encoding encoding, uint64_t size);
   // False when the file cannot be read, or when `events` (a segment's log of mlfid cache

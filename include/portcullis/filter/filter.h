@@ -164,6 +164,10 @@ class Filter {
   // Daemon: whether the stream has reached its end once (fail2ban's inOperation).
   void set_in_operation(bool in_operation);
   void set_find_time(double seconds);
+  // false: a failure's data holds only its `nofail` (when true), not the hit's groups,
+  // matched lines and users: for a caller that counts hits and reads nothing else (the
+  // regex tester's default report), spared a copy of the data per hit. Default true.
+  void set_failure_data(bool full);
 
   // The date detector's templates with hits, for reports; empty without one.
   const date::DateDetector* date_detector() const;
