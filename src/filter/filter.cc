@@ -81,7 +81,7 @@ std::string Filter::ContinuationKey() const {
 }
 
 MlfidSnapshot Filter::MlfidCacheSnapshot() const { return impl_->mlfid_cache.Snapshot(); }
-void Filter::LogMlfidCache(std::vector<MlfidEvent>* log) { impl_->mlfid_cache.set_log(log); }
+void Filter::LogMlfidCache(MlfidLog* log) { impl_->mlfid_cache.set_log(log); }
 
 const std::vector<Failure>& Filter::ProcessLine(std::string_view line) {
   impl_->results.clear();

@@ -53,10 +53,7 @@ class MlfidCache {
   MlfidSnapshot Snapshot() const;
   // Records every Get/Set/Unset from now on (nullptr: stop); a Get's data only the
   // first time the log meets that connection.
-  void set_log(std::vector<MlfidEvent>* log) {
-    log_ = log;
-    logged_.clear();
-  }
+  void set_log(MlfidLog* log) { log_ = log; }
 
  private:
   static constexpr double kMaxTime = 300;
@@ -67,8 +64,7 @@ class MlfidCache {
   const Clock& clock_;
   std::deque<std::string> order_;  // insertion order (FIFO eviction)
   std::unordered_map<std::string, Entry> entries_;
-  std::vector<MlfidEvent>* log_ = nullptr;
-  std::unordered_set<std::string> logged_;  // connections the log has met
+  MlfidLog* log_ = nullptr;
 };
 
 // Merges a hit carrying mlfid with the cached state of that id (fail2ban's

@@ -60,14 +60,31 @@ std::string Describe(const FailData& data) {
 
 }  // namespace
 
+uint32_t MlfidLog::Intern(const std::string& mlfid, bool& is_new) {
+  auto [it, inserted] = ids.try_emplace(mlfid, static_cast<uint32_t>(names.size()));
+  is_new = inserted;
+  if (inserted) {
+    names.push_back(mlfid);
+    first_data.emplace_back();
+  }
+  return it->second;
+}
+
+void MlfidLog::Add(MlfidEvent::Op op, const std::string& mlfid, bool found, std::optional<std::string> data) {
+  bool is_new = false;
+  const uint32_t id = Intern(mlfid, is_new);
+  if (is_new && data) first_data[id] = std::move(data);
+  events.push_back(MlfidEvent{op, found, id});
+}
+
 FailData* MlfidCache::Get(const std::string& mlfid) {
   auto it = entries_.find(mlfid);
   FailData* found = nullptr;
   if (it != entries_.end() && it->second.expires > clock_.Now()) found = &it->second.data;
   if (log_) {
-    MlfidEvent event{MlfidEvent::Op::kGet, mlfid, found != nullptr, std::nullopt};
-    if (logged_.insert(mlfid).second && found) event.data = Describe(*found);
-    log_->push_back(std::move(event));
+    // The data is described only when this is the log's first use of the connection.
+    const bool first = found && log_->ids.find(mlfid) == log_->ids.end();
+    log_->Add(MlfidEvent::Op::kGet, mlfid, found != nullptr, first ? std::optional(Describe(*found)) : std::nullopt);
   }
   if (it != entries_.end() && !found) Unset(mlfid);
   return found;
@@ -80,36 +97,59 @@ MlfidSnapshot MlfidCache::Snapshot() const {
   return out;
 }
 
-bool MlfidEventsFollow(const MlfidSnapshot& before, const std::vector<MlfidEvent>& events) {
-  std::deque<std::string> order;
-  std::unordered_map<std::string, const std::string*> held;  // connection -> data at the start
-  std::unordered_set<std::string> present, met;
+bool MlfidEventsFollow(const MlfidSnapshot& before, const MlfidLog& log) {
+  // Connections by id: the log's, then those only `before` holds.
+  std::vector<const std::string*> held(log.names.size(), nullptr);  // data at the start
+  std::vector<uint8_t> present(log.names.size(), 0), met(log.names.size(), 0);
+  std::deque<uint32_t> order;
+  size_t present_count = 0;
   for (const auto& [mlfid, data] : before) {
-    order.push_back(mlfid);
-    present.insert(mlfid);
-    held[mlfid] = &data;
+    uint32_t id;
+    if (auto it = log.ids.find(mlfid); it != log.ids.end()) {
+      id = it->second;
+    } else {
+      id = static_cast<uint32_t>(held.size());
+      held.push_back(nullptr);
+      present.push_back(0);
+      met.push_back(0);
+    }
+    order.push_back(id);
+    if (!present[id]) ++present_count;
+    present[id] = 1;
+    held[id] = &data;
   }
-  for (const MlfidEvent& e : events) {
+  for (const MlfidEvent& e : log.events) {
+    const uint32_t id = e.id;
     switch (e.op) {
       case MlfidEvent::Op::kGet: {
-        if (present.count(e.mlfid) != (e.found ? 1u : 0u)) return false;
-        if (met.insert(e.mlfid).second && e.found) {
-          auto it = held.find(e.mlfid);
-          if (it == held.end() || !e.data || *it->second != *e.data) return false;
+        if ((present[id] != 0) != e.found) return false;
+        if (!met[id] && e.found) {
+          const std::optional<std::string>& data = log.first_data[id];
+          if (!held[id] || !data || *held[id] != *data) return false;
         }
+        met[id] = 1;
         break;
       }
       case MlfidEvent::Op::kSet:  // MlfidCache::Set: evict the oldest when full, then store
-        met.insert(e.mlfid);
-        if (present.size() >= MlfidCache::kMaxCount && !order.empty()) {
-          present.erase(order.front());
+        met[id] = 1;
+        if (present_count >= MlfidCache::kMaxCount && !order.empty()) {
+          if (present[order.front()]) --present_count;
+          present[order.front()] = 0;
           order.pop_front();
         }
-        if (present.insert(e.mlfid).second) order.push_back(e.mlfid);
+        if (!present[id]) {
+          present[id] = 1;
+          ++present_count;
+          order.push_back(id);
+        }
         break;
       case MlfidEvent::Op::kUnset:
-        met.insert(e.mlfid);
-        if (present.erase(e.mlfid)) order.erase(std::find(order.begin(), order.end(), e.mlfid));
+        met[id] = 1;
+        if (present[id]) {
+          present[id] = 0;
+          --present_count;
+          order.erase(std::find(order.begin(), order.end(), id));
+        }
         break;
     }
   }
@@ -117,10 +157,7 @@ bool MlfidEventsFollow(const MlfidSnapshot& before, const std::vector<MlfidEvent
 }
 
 void MlfidCache::Set(const std::string& mlfid, FailData data) {
-  if (log_) {
-    log_->push_back(MlfidEvent{MlfidEvent::Op::kSet, mlfid, false, std::nullopt});
-    logged_.insert(mlfid);
-  }
+  if (log_) log_->Add(MlfidEvent::Op::kSet, mlfid);
   double now = clock_.Now();
   if (entries_.size() >= kMaxCount) {
     while (!order_.empty()) {
@@ -137,10 +174,7 @@ void MlfidCache::Set(const std::string& mlfid, FailData data) {
 }
 
 void MlfidCache::Unset(const std::string& mlfid) {
-  if (log_) {
-    log_->push_back(MlfidEvent{MlfidEvent::Op::kUnset, mlfid, false, std::nullopt});
-    logged_.insert(mlfid);
-  }
+  if (log_) log_->Add(MlfidEvent::Op::kUnset, mlfid);
   if (entries_.erase(mlfid) == 0) return;
   order_.erase(std::find(order_.begin(), order_.end(), mlfid));
 }

@@ -59,10 +59,10 @@ struct RegexTester::Impl final : filter::FilterObserver {
   bool NeedsFailureData() const { return opts.out.has_value() || opts.verbose > 0; }
   bool CanSplit(uint64_t size) const;
   bool RunSplit(const std::string& path, Encoding encoding, uint64_t size);
-  // False when the file cannot be read, or when `events` (a segment's log of mlfid cache
+  // False when the file cannot be read, or when `mlfid_log` (a segment's mlfid cache
   // uses) grows past its bound.
   bool ReadLines(const std::string& path, Encoding encoding, uint64_t begin, uint64_t end,
-                 const std::vector<filter::MlfidEvent>* events = nullptr);
+                 const filter::MlfidLog* mlfid_log = nullptr);
   std::unique_ptr<Impl> NewWorker() const;
   std::string StateKey() const;
   std::map<std::string, long> TemplateHits() const;

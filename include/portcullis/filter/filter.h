@@ -23,10 +23,12 @@
 // state (date detector hits, line buffer, mlfid cache) and does no I/O: DNS names
 // are resolved through the Resolver it is given, if any.
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "portcullis/base/clock.h"
@@ -85,21 +87,33 @@ class CompiledFilter;
 
 // The mlfid cache's connections in order, each with its data as text.
 using MlfidSnapshot = std::vector<std::pair<std::string, std::string>>;
-// One use of the mlfid cache, as Filter::LogMlfidCache records it.
+// One use of the mlfid cache, as Filter::LogMlfidCache records it: 8 bytes, since a
+// log holds one or two per hit (~200,000 per million sshd lines).
 struct MlfidEvent {
-  enum class Op { kGet, kSet, kUnset };
+  enum class Op : uint8_t { kGet, kSet, kUnset };
   Op op = Op::kGet;
-  std::string mlfid;
   bool found = false;
-  // kGet of a connection the log had not seen yet that was cached: its data as text.
-  std::optional<std::string> data;
+  uint32_t id = 0;  // the connection: MlfidLog::names[id]
 };
-// Whether a cache that held `before` would have answered every kGet of `events` as the
+// The cache uses of a stretch of lines, connections interned.
+struct MlfidLog {
+  std::vector<MlfidEvent> events;
+  std::vector<std::string> names;  // by id
+  // By id: when the log's first use of the connection was a kGet that found it, its
+  // data as text.
+  std::vector<std::optional<std::string>> first_data;
+  std::unordered_map<std::string, uint32_t> ids;
+
+  // The id of `mlfid`; `is_new` tells whether the log had not met it yet.
+  uint32_t Intern(const std::string& mlfid, bool& is_new);
+  void Add(MlfidEvent::Op op, const std::string& mlfid, bool found = false, std::optional<std::string> data = {});
+};
+// Whether a cache that held `before` would have answered every kGet of `log` as the
 // logged cache did, applying the logged kSet/kUnset with fail2ban's eviction (the 100
 // connections stored longest ago go first; expiry ignored: five minutes). If so, a
 // filter whose other state matched read the logged lines exactly as one holding
 // `before` would have.
-bool MlfidEventsFollow(const MlfidSnapshot& before, const std::vector<MlfidEvent>& events);
+bool MlfidEventsFollow(const MlfidSnapshot& before, const MlfidLog& log);
 
 // Observes per-line details fail2ban-regex reports (prefregex and ignoreregex hits).
 class FilterObserver {
@@ -183,7 +197,7 @@ class Filter {
   // The mlfid cache as it is now; and, from now on, every use of it recorded in `log`
   // (nullptr stops). With MlfidEventsFollow, what ContinuationKey leaves out.
   MlfidSnapshot MlfidCacheSnapshot() const;
-  void LogMlfidCache(std::vector<MlfidEvent>* log);
+  void LogMlfidCache(MlfidLog* log);
   // The last line ProcessLine(text) took, split around its date (fail2ban's
   // processedLine() is its prefix + suffix).
   const LineParts& current_line() const;

@@ -218,22 +218,36 @@ namespace {
 // a connection is met; stores evict the oldest of 100 connections as fail2ban's cache does.
 TEST(MlfidEventsFollowTest, ChecksLookupsAgainstTheOtherCache) {
   using Op = MlfidEvent::Op;
-  const MlfidSnapshot before = {{"a", "data a"}, {"b", "data b"}};
-  auto get = [](std::string id, bool found, std::optional<std::string> data = std::nullopt) {
-    return MlfidEvent{Op::kGet, std::move(id), found, std::move(data)};
+  struct Use {
+    Op op;
+    std::string id;
+    bool found = false;
+    std::optional<std::string> data;
   };
-  EXPECT_TRUE(MlfidEventsFollow(before, {get("a", true, "data a"), get("a", true), get("c", false)}));
-  EXPECT_FALSE(MlfidEventsFollow(before, {get("a", true, "other data")}));
-  EXPECT_FALSE(MlfidEventsFollow(before, {get("c", true, "data c")}));
-  EXPECT_FALSE(MlfidEventsFollow(before, {get("b", false)}));
+  auto get = [](std::string id, bool found, std::optional<std::string> data = std::nullopt) {
+    return Use{Op::kGet, std::move(id), found, std::move(data)};
+  };
+  auto follows = [](const MlfidSnapshot& before, const std::vector<Use>& uses) {
+    MlfidLog log;
+    for (const Use& u : uses) log.Add(u.op, u.id, u.found, u.data);
+    return MlfidEventsFollow(before, log);
+  };
+  const MlfidSnapshot before = {{"a", "data a"}, {"b", "data b"}};
+  EXPECT_TRUE(follows(before, {get("a", true, "data a"), get("a", true), get("c", false)}));
+  EXPECT_FALSE(follows(before, {get("a", true, "other data")}));
+  EXPECT_FALSE(follows(before, {get("c", true, "data c")}));
+  EXPECT_FALSE(follows(before, {get("b", false)}));
   // Stored or forgotten in the segment: later lookups follow the segment, no data compared.
-  EXPECT_TRUE(MlfidEventsFollow(before, {{Op::kSet, "c"}, get("c", true), {Op::kUnset, "a"}, get("a", false)}));
+  EXPECT_TRUE(follows(before, {{Op::kSet, "c"}, get("c", true), {Op::kUnset, "a"}, get("a", false)}));
   // A full cache evicts its oldest connection on every store.
   MlfidSnapshot full;
   for (int i = 0; i < 100; ++i) full.emplace_back("x" + std::to_string(i), "d");
-  EXPECT_TRUE(MlfidEventsFollow(full, {{Op::kSet, "new"}, get("x0", false), get("x1", true, "d")}));
-  EXPECT_FALSE(MlfidEventsFollow(full, {{Op::kSet, "new"}, get("x0", true, "d")}));
-  EXPECT_TRUE(MlfidEventsFollow(full, {{Op::kSet, "x0"}, get("x0", true), get("x1", true, "d")}));  // x0 stored anew
+  EXPECT_TRUE(follows(full, {{Op::kSet, "new"}, get("x0", false), get("x1", true, "d")}));
+  EXPECT_FALSE(follows(full, {{Op::kSet, "new"}, get("x0", true, "d")}));
+  EXPECT_TRUE(follows(full, {{Op::kSet, "x0"}, get("x0", true), get("x1", true, "d")}));  // x0 stored anew
+  // Forgotten, then stored again: it goes to the back of the eviction order.
+  EXPECT_TRUE(follows(full, {{Op::kUnset, "x0"}, {Op::kSet, "x0"}, {Op::kSet, "y"}, get("x1", false), get("x0", true)}));
+  EXPECT_FALSE(follows(full, {{Op::kUnset, "x0"}, {Op::kSet, "x0"}, {Op::kSet, "y"}, get("x1", true, "d")}));
 }
 
 }  // namespace
