@@ -1745,27 +1745,15 @@ bool CanReplayShifted(std::string_view text, intptr_t end, const ReplayRecord& r
   return true;
 }
 
-// A replay's answer: the recorded group spans, each moved by `shift` (the match itself
-// still begins at 0). Only the spans are read after a search.
-void CopyReplaySpans(const Backtracker::Program& p, const ReplayRecord& rec, BacktrackState& state,
-                     intptr_t shift) {
+// A replay's answer: the recorded group spans, each through `move(index, span)`. Only
+// the spans are read after a search.
+template <typename Move>
+void CopyReplaySpans(const Backtracker::Program& p, const ReplayRecord& rec, BacktrackState& state, Move move) {
   const size_t n = 2 * static_cast<size_t>(p.groups + 1);
   if (state.regs.size() < n) state.regs.resize(n);
   const intptr_t* from = rec.regs.data();
   intptr_t* to = state.regs.data();
-  to[0] = from[0];
-  for (size_t i = 1; i < n; ++i) to[i] = from[i] >= 0 ? from[i] + shift : from[i];
-}
-
-// A tail replay's spans: those that ended where the recorded tail run ended (only
-// group ends follow the run, and everything before it ends before that) end at `end`.
-void CopyReplaySpansTail(const Backtracker::Program& p, const ReplayRecord& rec, BacktrackState& state,
-                         intptr_t end) {
-  const size_t n = 2 * static_cast<size_t>(p.groups + 1);
-  if (state.regs.size() < n) state.regs.resize(n);
-  const intptr_t* from = rec.regs.data();
-  intptr_t* to = state.regs.data();
-  for (size_t i = 0; i < n; ++i) to[i] = from[i] == rec.tail_end ? end : from[i];
+  for (size_t i = 0; i < n; ++i) to[i] = move(i, from[i]);
 }
 
 // Answers the search from record `rec` when it fits `text` (see ReplayRecord).
@@ -1777,16 +1765,20 @@ std::optional<Backtracker::Outcome> Replay(const Backtracker::Program& p, std::s
     const auto* s = reinterpret_cast<const uint8_t*>(text.data());
     const intptr_t end = LinearEnd(p, s, static_cast<intptr_t>(text.size()));
     if (end <= 0 || !CanReplayShifted(text, end, rec)) return std::nullopt;
-    CopyReplaySpans(p, rec, state, end - rec.shift_from);
+    // Every span moved by the shift; the match itself still begins at 0.
+    const intptr_t shift = end - rec.shift_from;
+    CopyReplaySpans(p, rec, state, [shift](size_t i, intptr_t v) { return i == 0 || v < 0 ? v : v + shift; });
     return outcome;
   }
   intptr_t tail_end = -1;
   if (!CanReplay(p, text, rec, tail_end)) return std::nullopt;
   if (rec.tail_from >= 0) {
-    CopyReplaySpansTail(p, rec, state, tail_end);
+    // Spans that ended where the recorded tail run ended (only group ends follow the
+    // run, and everything before it ends before that) end where this one does.
+    CopyReplaySpans(p, rec, state, [&rec, tail_end](size_t, intptr_t v) { return v == rec.tail_end ? tail_end : v; });
     return outcome;  // read_extent unknown: the tail read to the end
   }
-  CopyReplaySpans(p, rec, state, 0);
+  CopyReplaySpans(p, rec, state, [](size_t, intptr_t v) { return v; });
   state.read_extent = rec.hi;
   return outcome;
 }
