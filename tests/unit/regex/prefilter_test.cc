@@ -47,6 +47,11 @@ INSTANTIATE_TEST_SUITE_P(
         PrefilterCase{R"(: [45][50][04] [45]\.\d)", R"(": [45][05][04] [45].")"},
         PrefilterCase{R"(x[ab][cd]yz|x[ab]dyz)", R"("x[ab][cd]yz")"},
         PrefilterCase{R"((?:abc|abd|xbc))", R"(("abc" OR "abd" OR "xbc"))"},  // not every combination
+        // An alternative holding another's literal adds nothing to their OR.
+        PrefilterCase{R"((?:extmail|horde|mail|v-webmail))", R"(("horde" OR "mail"))"},
+        // After an AND's longest literals, the OR of fewest choices (scanned last).
+        PrefilterCase{R"(^\S+ "GET /\S*(?:pma|cgi-bin|roundcube)\S* HTTP/\S+" 404 (?:x|yz)*)",
+                      R"((" "GET /" AND " HTTP/" AND ("cgi-bin" OR "pma" OR "roundcube")))"},
         // Other literals shorter than 3 filter too little to be scanned for.
         PrefilterCase{R"(\d+(?:ab|c)\d+)", "*"}));
 
@@ -59,6 +64,16 @@ TEST(PrefilterTest, ARunOfClassesRejectsOnlyTextsWithoutIt) {
   EXPECT_FALSE(re->Search("x]: 554 6.7.1 Service", m));
   EXPECT_FALSE(re->Search(": 554 5.", m));
   EXPECT_FALSE(re->Search(": 55", m));
+}
+
+TEST(PrefilterTest, AnAndsChoiceRejectsTextsWithNoneOfItsLiterals) {
+  auto re = Regex::Compile(R"(^\S+ "GET /\S*(?:pma|cgi-bin|roundcube)\S* HTTP/\S+" 404 )");
+  ASSERT_TRUE(re);
+  Match m;
+  EXPECT_TRUE(re->Search(R"(1.2.3.4 "GET /cgi-bin/x HTTP/1.1" 404 153)", m));
+  EXPECT_TRUE(re->Search(R"(1.2.3.4 "GET /roundcube HTTP/1.1" 404 153)", m));
+  EXPECT_FALSE(re->Search(R"(1.2.3.4 "GET /.git/config HTTP/1.1" 404 153)", m));
+  EXPECT_FALSE(re->Search(R"(1.2.3.4 "GET /pma HTTP/1.1" 200 153)", m));
 }
 
 TEST(PrefilterTest, RejectsOnlyTextsThatCannotMatch) {
