@@ -1271,11 +1271,31 @@ class Matcher {
     if (classes_) NarrowRun(r, set, pos, k, limit);
     steps_ += static_cast<size_t>(k);
     if (k < r.min) return false;
+    if (!classes_ && node_first_known_[r.next]) return TryEachFirst(r, pos, k);
     for (intptr_t j = 0; j <= k - r.min; ++j) {  // longest first when greedy
       const intptr_t i = r.greedy ? k - j : r.min + j;
       if (CannotStart(r.next, pos + i)) continue;
       if (Try(r.next, pos + i)) return true;
       if (gave_up_) return false;
+    }
+    return false;
+  }
+
+  // Single's lengths when not recording and what follows must begin with a byte of a
+  // known set: only the lengths where such a byte follows are tried (the bytes up to
+  // pos + k were touched by the run already). An access log's `[^,]* \S+" 404` backs
+  // through a hundred bytes to the few spaces.
+  bool TryEachFirst(const Node& r, intptr_t pos, intptr_t k) {
+    const ByteSet first = node_first_[r.next];
+    const uint8_t* s = s_ + pos;
+    const intptr_t last = std::min(k, len_ - pos - 1);  // a length reaching the end leaves no byte
+    auto attempt = [&](intptr_t i) { return first.Has(s[i]) && (Try(r.next, pos + i) || gave_up_); };
+    if (r.greedy) {
+      for (intptr_t i = last; i >= r.min; --i)
+        if (attempt(i)) return !gave_up_;
+    } else {
+      for (intptr_t i = r.min; i <= last; ++i)
+        if (attempt(i)) return !gave_up_;
     }
     return false;
   }
