@@ -124,13 +124,18 @@ struct DateDetector::Impl {
   // The last line's answer, when the last template found its date there at once (an
   // anchored template, no other searched) and its regex says on which first bytes that
   // rested: a line that begins with the same bytes, in the same second of "now", gets
-  // the same answer without a search (most lines of a log share their second).
+  // the same answer without a search (most lines of a log share their second). Or, when
+  // the regex says the answer rested on the bytes after its choice-free start (an access
+  // log's `^[^\[]*\[` before the date), a line with the same bytes after its own.
   std::optional<DateMatch> Repeat(std::string_view line);
+  std::optional<DateMatch> RepeatShifted(std::string_view line);
   void Remember(std::string_view line, const Candidate& c, const DateMatch& out, double whole_now);
   bool quick_valid = false;
   size_t quick_index = kNoIndex;
   std::string quick_bytes;
   bool quick_whole = false;  // the answer rested on the length too
+  std::ptrdiff_t quick_start = -1;  // shifted: where the choice-free start ended; else -1
+  std::ptrdiff_t quick_rest = -1;   // shifted: the length from there it rested on, or -1
   Candidate quick_c;
   DateMatch quick_out;
   double quick_now = 0;
@@ -173,6 +178,7 @@ std::optional<ConvertedTime> DateDetector::Impl::Convert(const DateTemplate& tpl
 
 std::optional<DateMatch> DateDetector::Impl::Repeat(std::string_view line) {
   if (!quick_valid || quick_index != last_index || quick_tz != default_tz) return std::nullopt;
+  if (quick_start >= 0) return RepeatShifted(line);
   if (quick_whole ? line != quick_bytes
                   : line.size() < quick_bytes.size() || std::memcmp(line.data(), quick_bytes.data(), quick_bytes.size()) != 0)
     return std::nullopt;
@@ -182,13 +188,45 @@ std::optional<DateMatch> DateDetector::Impl::Repeat(std::string_view line) {
   return quick_out;
 }
 
+// Every offset moved by the shift but the whole match's begin, as the regex moves them.
+std::optional<DateMatch> DateDetector::Impl::RepeatShifted(std::string_view line) {
+  const std::ptrdiff_t start = entries[quick_index].tpl->ChoiceFreeStartEnd(line);
+  if (start <= 0) return std::nullopt;
+  const auto from = static_cast<size_t>(start);
+  const size_t rest = line.size() - from;
+  if (quick_rest >= 0 ? rest != static_cast<size_t>(quick_rest) : rest < quick_bytes.size()) return std::nullopt;
+  if (std::memcmp(line.data() + from, quick_bytes.data(), quick_bytes.size()) != 0) return std::nullopt;
+  if (std::floor(clock.Now()) != quick_now) return std::nullopt;
+  const std::ptrdiff_t shift = start - quick_start;
+  Candidate c = quick_c;
+  c.end = static_cast<size_t>(static_cast<std::ptrdiff_t>(c.end) + shift);
+  c.distance = CodePoints(line, c.begin);
+  DateMatch out = quick_out;
+  if (out.end > out.begin) {
+    out.begin = static_cast<size_t>(static_cast<std::ptrdiff_t>(out.begin) + shift);
+    out.end = static_cast<size_t>(static_cast<std::ptrdiff_t>(out.end) + shift);
+  }
+  ++entries[quick_index].searches;  // as SearchWhole counts its match
+  Win(c, line);
+  return out;
+}
+
 void DateDetector::Impl::Remember(std::string_view line, const Candidate& c, const DateMatch& out,
                                   double whole_now) {
   const std::ptrdiff_t extent = current.ReadExtent();
-  quick_valid = extent >= 0;
+  const regex::Match::ShiftedExtent shifted = extent < 0 ? current.Shifted() : regex::Match::ShiftedExtent{};
+  quick_valid = extent >= 0 || (shifted.start > 0 && c.begin == 0 && (out.end == out.begin || out.begin >= static_cast<size_t>(shifted.start)));
   if (!quick_valid) return;
-  quick_whole = static_cast<size_t>(extent) > line.size();
-  quick_bytes.assign(line.substr(0, static_cast<size_t>(extent)));
+  quick_start = -1;
+  if (extent >= 0) {
+    quick_whole = static_cast<size_t>(extent) > line.size();
+    quick_bytes.assign(line.substr(0, static_cast<size_t>(extent)));
+  } else {
+    quick_start = shifted.start;
+    quick_rest = shifted.rest;
+    const size_t end = std::min(static_cast<size_t>(shifted.end), line.size());
+    quick_bytes.assign(line.substr(static_cast<size_t>(shifted.start), end - static_cast<size_t>(shifted.start)));
+  }
   quick_index = c.index;
   quick_c = c;
   quick_out = out;

@@ -60,6 +60,12 @@ class DateTemplate {
     return c.regex && c.regex->Search(text, m);
   }
 
+  // Where its regex's choice-free start ends in `text` (see regex::Match::Shifted).
+  std::ptrdiff_t ChoiceFreeStartEnd(std::string_view text) const {
+    const Compiled& c = compiled();
+    return c.regex ? c.regex->ChoiceFreeStartEnd(text) : -1;
+  }
+
   // The time of a match of this template (group 1 non-empty); nullopt when it does not
   // convert.
   std::optional<ConvertedTime> ToTime(const regex::Match& m, std::optional<int> default_tz_minutes,

@@ -1788,6 +1788,9 @@ std::optional<Backtracker::Outcome> Replay(const Backtracker::Program& p, std::s
     // Every span moved by the shift; the match itself still begins at 0.
     const intptr_t shift = end - rec.shift_from;
     CopyReplaySpans(p, rec, state, [shift](size_t i, intptr_t v) { return i == 0 || v < 0 ? v : v + shift; });
+    state.shift_start = end;
+    state.shift_hi = rec.hi + shift;
+    state.shift_rest = rec.hi > rec.len ? rec.len - rec.shift_from : -1;
     return outcome;
   }
   intptr_t tail_end = -1;
@@ -1828,6 +1831,7 @@ Backtracker::Outcome Backtracker::Search(std::string_view text, bool anchored, B
   const Program& p = *program_;
   const bool once = anchored || p.anchored;
   state.read_extent = -1;
+  state.shift_start = -1;
   if (once && p.replay) {
     ++state.replay_tries;
     auto& records = state.records;
@@ -1870,6 +1874,11 @@ Backtracker::Outcome Backtracker::Search(std::string_view text, bool anchored, B
       rec.len = len;
       rec.matched = matched;
       rec.regs = state.regs;
+      if (rec.shift_from > 0) {
+        state.shift_start = rec.shift_from;
+        state.shift_hi = rec.hi;
+        state.shift_rest = rec.hi > len ? len - rec.shift_from : -1;
+      }
     }
     return matched ? Outcome::kMatch : Outcome::kNoMatch;
   }
@@ -1891,6 +1900,12 @@ Backtracker::Outcome Backtracker::Search(std::string_view text, bool anchored, B
     matcher.Unwind(0);
   }
   return Outcome::kNoMatch;
+}
+
+intptr_t Backtracker::ChoiceFreeStartEnd(std::string_view text) const {
+  const Program& p = *program_;
+  if (p.linear.empty()) return -1;
+  return LinearEnd(p, reinterpret_cast<const uint8_t*>(text.data()), static_cast<intptr_t>(text.size()));
 }
 
 bool Backtracker::Rejects(std::string_view text, bool anchored) const {

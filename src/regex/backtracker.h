@@ -67,6 +67,11 @@ struct BacktrackState {
   // What the last search's outcome rested on: text[0, read_extent), and the length when
   // read_extent passed it; -1 when not known (not anchored, a shifted or tail replay).
   intptr_t read_extent = -1;
+  // Or, when the outcome was a shifted replay's (or recorded as one may be): it rested
+  // on the choice-free start ending at shift_start and on text[shift_start, shift_hi),
+  // and, when shift_rest >= 0, on the text holding shift_rest bytes from shift_start.
+  // -1: not known.
+  intptr_t shift_start = -1, shift_hi = -1, shift_rest = -1;
   std::vector<ByteSet> classes;  // written by the search being recorded
   std::vector<intptr_t> need_from;  // per needed literal: where it was last looked for, and found
   // Replays tried and answered lately (halved as they grow): while under a third are
@@ -94,6 +99,10 @@ class Backtracker {
   // pattern's choice-free start (`^\s*\[error\] \d+#\d+: \*\d+ user "`) demands. One
   // pass over those bytes; the sshd filter's two dozen failregexes mostly end here.
   bool Rejects(std::string_view text, bool anchored) const;
+
+  // Where the pattern's choice-free start (Program::linear) ends in `text`; -1 when the
+  // pattern has none or `text` does not begin as it demands.
+  intptr_t ChoiceFreeStartEnd(std::string_view text) const;
 
   // Bit c set: a search anchored at the start may match a text beginning with byte c
   // (all set for a pattern not anchored at the start).

@@ -49,6 +49,12 @@ std::ptrdiff_t Match::ReadExtent() const {
   return impl_ && impl_->native_used ? impl_->native.read_extent : -1;
 }
 
+Match::ShiftedExtent Match::Shifted() const {
+  if (!impl_ || !impl_->native_used || impl_->native.shift_start <= 0) return {};
+  const internal::BacktrackState& st = impl_->native;
+  return ShiftedExtent{st.shift_start, st.shift_hi, st.shift_rest};
+}
+
 namespace {
 
 // Leading global flags are compile flags; shown as a group for people.
@@ -142,6 +148,7 @@ bool RunSearch(const RegexImpl& re, std::string_view text, MatchImpl& m, bool an
   const char* end = begin + text.size();
   m.complexity_exceeded = false;
   m.native.read_extent = -1;
+  m.native.shift_start = -1;
   if ((re.native && re.native->Rejects(text, anchored)) || !re.prefilter.MayMatch(text)) {
     m.matched = false;
     return false;
@@ -204,6 +211,10 @@ int Regex::GroupIndex(std::string_view name) const {
 
 const std::vector<std::pair<std::string, int>>& Regex::NamedGroups() const { return impl_->named; }
 bool Regex::backtracker() const { return impl_->native.has_value(); }
+
+std::ptrdiff_t Regex::ChoiceFreeStartEnd(std::string_view text) const {
+  return impl_->native ? impl_->native->ChoiceFreeStartEnd(text) : -1;
+}
 
 std::bitset<256> Regex::FirstBytesAtStart() const {
   if (!impl_->native) return std::bitset<256>().set();

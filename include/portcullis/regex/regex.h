@@ -85,6 +85,17 @@ class Match {
   // gets the same outcome and spans. -1 when not known (Boost ran it, the pattern is not
   // anchored, or the search was answered from a shifted replay).
   std::ptrdiff_t ReadExtent() const;
+  // For a search whose pattern begins with a choice-free start (`^[^\[]*\[` before an
+  // access log's date) and whose outcome rested on nothing before its end: that end
+  // (`start`), the bytes read after it ([start, end)), and, when `rest` >= 0, the
+  // length from `start` it also rested on. A text whose choice-free start ends
+  // elsewhere (Regex::ChoiceFreeStartEnd) followed by the same bytes gets the same
+  // outcome, every offset moved by the difference but the whole match's begin (0).
+  // start -1: not known.
+  struct ShiftedExtent {
+    std::ptrdiff_t start = -1, end = -1, rest = -1;
+  };
+  ShiftedExtent Shifted() const;
   // True when the last search gave up because Boost's complexity limit was exceeded.
   bool complexity_exceeded() const;
 
@@ -128,6 +139,9 @@ class Regex {
   // otherwise. A text whose first byte is not in it cannot match: a filter skips such
   // a failregex with one bit test instead of a search.
   std::bitset<256> FirstBytesAtStart() const;
+  // Where the pattern's choice-free start ends in `text` (see Match::Shifted); -1 when
+  // it has none, Boost runs it, or `text` does not begin as it demands.
+  std::ptrdiff_t ChoiceFreeStartEnd(std::string_view text) const;
   // Whether searches run on the backtracker (see CompileOptions::backtracker).
   bool backtracker() const;
   // The pattern as given (Python syntax).

@@ -200,6 +200,44 @@ TEST_F(DateDetectorTest, TimesOfTheNextSecondsEqualFreshConversions) {
   }
 }
 
+// An access log's date follows `^[^\[]*\[`, wherever the address before it ends: a line
+// whose bytes after that start equal the last line's gets the last answer moved, and
+// exactly what a fresh detector finds (span, time), also where the last search read to
+// the end of its line and the length from the start took part.
+TEST_F(DateDetectorTest, ALineWithTheLastDateAfterAnotherPrefixGetsTheSameAnswerMoved) {
+  const std::string_view pattern = "^[^\\[]*\\[({DATE})";
+  const std::vector<std::string> lines = {
+      "192.0.2.1 - - [14/Aug/2005:11:59:59 +0200] \"GET / HTTP/1.1\" 404",
+      "2001:db8::1 - - [14/Aug/2005:11:59:59 +0200] \"GET / HTTP/1.1\" 404",
+      "10.0.0.1 - b\xc3\xa9 [14/Aug/2005:11:59:59 +0200] \"GET /x HTTP/1.1\" 200",
+      "10.0.0.1 - - [14/Aug/2005:11:59:59 +0200] \"GET /x HTTP/1.1\" 200",
+      "10.0.0.12 - - [14/Aug/2005:11:59:58 +0200] \"GET /x HTTP/1.1\" 200",
+      "10.0.0.1 [14/Aug/2005:11:59:58",
+      "10.0.0.123 [14/Aug/2005:11:59:58",
+      "10.0.0.1 [14/Aug/2005:11:59:58 +0200]",
+      "10.0.0.1 [14/Aug/2005:11:59:58 +0200",
+      "10.0.0.1 14/Aug/2005:11:59:58 +0200]",
+      "[[14/Aug/2005:11:59:58 +0200]",
+      "x [14/Aug/2005:11:59:58 +0200]",
+      "xy [14/Aug/2005:11:59:58 +0200] [14/Aug/2005:11:59:57 +0200]",
+      "x [14/Aug/2005:11:59:58 +0200] [14/Aug/2005:11:59:57 +0200]",
+  };
+  DateDetector warm = Detector(pattern);
+  for (int round = 0; round < 2; ++round) {
+    for (const std::string& line : lines) {
+      DateDetector fresh = Detector(pattern);
+      auto a = warm.Match(line);
+      auto b = fresh.Match(line);
+      ASSERT_EQ(a.has_value(), b.has_value()) << line;
+      if (!a) continue;
+      EXPECT_EQ(a->begin, b->begin) << line;
+      EXPECT_EQ(a->end, b->end) << line;
+      EXPECT_EQ(a->time, b->time) << line;
+      EXPECT_EQ(a->time_is_integer, b->time_is_integer) << line;
+    }
+  }
+}
+
 // They are compiled on first use, where an error could not be reported: every one must.
 TEST_F(DateDetectorTest, EveryDefaultTemplateCompiles) {
   auto ok = DateDetector::CompileDefaults();
