@@ -82,7 +82,7 @@ Result<std::vector<TemplatePtr>> BuildDefaults(std::string_view exact_year) {
 Result<std::vector<TemplatePtr>> ExpandDate(std::string_view pre_match, std::string_view exact_year) {
   std::vector<TemplatePtr> out;
   for (std::string_view pattern : DefaultPatterns()) {
-    auto base = TemplateForPattern(pattern, exact_year);
+    auto base = TemplateForPattern(pattern, exact_year, /*deferred=*/true);  // its text only
     if (!base) return Fail(base.error());
     bool has_pattern = (*base)->kind() == DateTemplate::Kind::kPattern;
     std::string text = UnboundPattern(has_pattern ? (*base)->pattern() : (*base)->name());
