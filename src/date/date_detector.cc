@@ -61,6 +61,21 @@ int64_t CodePoints(std::string_view line, size_t bytes) {
   return n;
 }
 
+// Whether a time whose year is inferred from "now" lies within days of where that
+// inference changes (a day after now; the last time may be a year before it): there a
+// time moved by some seconds may need another year.
+bool NearInference(double t, double whole_now) {
+  const double boundary = whole_now + 86400, year = 365 * 86400.0, margin = 3 * 86400.0;
+  return std::fabs(t - boundary) < margin || std::fabs(t + year - boundary) < 2 * margin;
+}
+
+// Two ASCII digits as a number of seconds (0-59), or -1.
+int TwoDigitSeconds(const char* p) {
+  if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9') return -1;
+  const int v = (p[0] - '0') * 10 + (p[1] - '0');
+  return v <= 59 ? v : -1;
+}
+
 }  // namespace
 
 struct DateDetector::Impl {
@@ -129,6 +144,7 @@ struct DateDetector::Impl {
   // log's `^[^\[]*\[` before the date), a line with the same bytes after its own.
   std::optional<DateMatch> Repeat(std::string_view line);
   std::optional<DateMatch> RepeatShifted(std::string_view line);
+  bool OtherSecond(std::string_view line, std::ptrdiff_t start) const;
   void Remember(std::string_view line, const Candidate& c, const DateMatch& out, double whole_now);
   bool quick_valid = false;
   size_t quick_index = kNoIndex;
@@ -136,6 +152,10 @@ struct DateDetector::Impl {
   bool quick_whole = false;  // the answer rested on the length too
   std::ptrdiff_t quick_start = -1;  // shifted: where the choice-free start ended; else -1
   std::ptrdiff_t quick_rest = -1;   // shifted: the length from there it rested on, or -1
+  // Shifted: the seconds' two bytes within quick_bytes when a line differing only there
+  // (and taken alike by the regex) gets the time moved by the difference; -1: not.
+  std::ptrdiff_t quick_seconds = -1;
+  bool quick_infers_year = false;
   Candidate quick_c;
   DateMatch quick_out;
   double quick_now = 0;
@@ -157,11 +177,7 @@ std::optional<ConvertedTime> DateDetector::Impl::Convert(const DateTemplate& tpl
     // the year comes from now and the date, in now's year, is within days of where that
     // inference changes (a day after now; the last time may be a year before it).
     if (memo_time) {
-      auto near_inference = [&](double t) {
-        const double boundary = whole_now + 86400, year = 365 * 86400.0, margin = 3 * 86400.0;
-        return std::fabs(t - boundary) < margin || std::fabs(t + year - boundary) < 2 * margin;
-      };
-      if (later && (!tpl.InfersYear(memo_key) || !near_inference(memo_time->seconds))) {
+      if (later && (!tpl.InfersYear(memo_key) || !NearInference(memo_time->seconds, whole_now))) {
         memo_time->seconds += *later;
         tpl.WriteTimeKey(m, memo_key);
         return memo_time;
@@ -195,8 +211,16 @@ std::optional<DateMatch> DateDetector::Impl::RepeatShifted(std::string_view line
   const auto from = static_cast<size_t>(start);
   const size_t rest = line.size() - from;
   if (quick_rest >= 0 ? rest != static_cast<size_t>(quick_rest) : rest < quick_bytes.size()) return std::nullopt;
-  if (std::memcmp(line.data() + from, quick_bytes.data(), quick_bytes.size()) != 0) return std::nullopt;
+  const char* bytes = line.data() + from;
+  const bool same = std::memcmp(bytes, quick_bytes.data(), quick_bytes.size()) == 0;
+  if (!same && !OtherSecond(line, start)) return std::nullopt;
   if (std::floor(clock.Now()) != quick_now) return std::nullopt;
+  if (!same) {  // the next second (or another of the same minute), as Convert moves it
+    const auto sec = static_cast<size_t>(quick_seconds);
+    *quick_out.time += TwoDigitSeconds(bytes + sec) - TwoDigitSeconds(quick_bytes.data() + sec);
+    quick_bytes[sec] = bytes[sec];
+    quick_bytes[sec + 1] = bytes[sec + 1];
+  }
   const std::ptrdiff_t shift = start - quick_start;
   Candidate c = quick_c;
   c.end = static_cast<size_t>(static_cast<std::ptrdiff_t>(c.end) + shift);
@@ -209,6 +233,21 @@ std::optional<DateMatch> DateDetector::Impl::RepeatShifted(std::string_view line
   ++entries[quick_index].searches;  // as SearchWhole counts its match
   Win(c, line);
   return out;
+}
+
+// Whether `line` (its choice-free start ending at `start`) differs from the last one
+// only in the seconds, both valid, in bytes the regex takes alike, with a time that
+// moves by them.
+bool DateDetector::Impl::OtherSecond(std::string_view line, std::ptrdiff_t start) const {
+  if (quick_seconds < 0 || !quick_out.time) return false;
+  const char* bytes = line.data() + start;
+  const auto sec = static_cast<size_t>(quick_seconds);
+  if (std::memcmp(bytes, quick_bytes.data(), sec) != 0 ||
+      std::memcmp(bytes + sec + 2, quick_bytes.data() + sec + 2, quick_bytes.size() - sec - 2) != 0)
+    return false;
+  if (TwoDigitSeconds(bytes + sec) < 0 || TwoDigitSeconds(quick_bytes.data() + sec) < 0) return false;
+  if (quick_infers_year && NearInference(*quick_out.time, quick_now)) return false;
+  return current.ShiftedAccepts(line, start, quick_seconds, quick_seconds + 2);
 }
 
 void DateDetector::Impl::Remember(std::string_view line, const Candidate& c, const DateMatch& out,
@@ -226,6 +265,10 @@ void DateDetector::Impl::Remember(std::string_view line, const Candidate& c, con
     quick_rest = shifted.rest;
     const size_t end = std::min(static_cast<size_t>(shifted.end), line.size());
     quick_bytes.assign(line.substr(static_cast<size_t>(shifted.start), end - static_cast<size_t>(shifted.start)));
+    const auto [sb, se] = entries[c.index].tpl->MovableSeconds(current, quick_infers_year);
+    quick_seconds = sb >= quick_start && se <= quick_start + static_cast<std::ptrdiff_t>(quick_bytes.size())
+                        ? sb - quick_start
+                        : -1;
   }
   quick_index = c.index;
   quick_c = c;

@@ -269,6 +269,23 @@ bool DateTemplate::InfersYear(const TimeKey& key) const {
   return true;
 }
 
+std::pair<std::ptrdiff_t, std::ptrdiff_t> DateTemplate::MovableSeconds(const regex::Match& m,
+                                                                       bool& infers_year) const {
+  const std::pair<std::ptrdiff_t, std::ptrdiff_t> none{-1, -1};
+  if (kind_ != Kind::kPattern) return none;
+  const Compiled& c = compiled();
+  const std::vector<std::ptrdiff_t>& spans = m.Spans();
+  if (c.seconds_field < 0 || spans.empty()) return none;
+  auto took_part = [&](int field) { return spans[c.field_spans[static_cast<size_t>(field)]] >= 0; };
+  if (!took_part(c.day_field) || !took_part(c.month_field)) return none;
+  infers_year = true;
+  for (const int f : c.year_fields) infers_year = infers_year && !took_part(f);
+  const size_t at = c.field_spans[static_cast<size_t>(c.seconds_field)];
+  const std::ptrdiff_t b = spans[at], e = spans[at + 1];
+  if (b < 0 || e - b != 2 || SecondsValue(m.Slice(static_cast<size_t>(b), static_cast<size_t>(e))) < 0) return none;
+  return {b, e};
+}
+
 void DateTemplate::WriteTimeKey(const regex::Match& m, TimeKey& key) const {
   const std::vector<std::ptrdiff_t>& spans = m.Spans();
   const auto [begin, end] = KeyRange(spans);

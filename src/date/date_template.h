@@ -88,6 +88,11 @@ class DateTemplate {
   // Whether the match `key` was written for took its year from "now" (no %Y or %y field
   // took part).
   bool InfersYear(const TimeKey& key) const;
+  // The bytes of `m`'s seconds field when a match differing from it only there, in two
+  // digits 0-59 each, has its time moved by their difference, as SecondsLater allows
+  // (a pattern whose day and month took part); {-1, -1} otherwise. `infers_year`
+  // receives InfersYear of `m`.
+  std::pair<std::ptrdiff_t, std::ptrdiff_t> MovableSeconds(const regex::Match& m, bool& infers_year) const;
 
  private:
   DateTemplate() = default;

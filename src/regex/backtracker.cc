@@ -1832,6 +1832,7 @@ Backtracker::Outcome Backtracker::Search(std::string_view text, bool anchored, B
   const bool once = anchored || p.anchored;
   state.read_extent = -1;
   state.shift_start = -1;
+  state.front_answered = false;
   if (once && p.replay) {
     ++state.replay_tries;
     auto& records = state.records;
@@ -1842,6 +1843,7 @@ Backtracker::Outcome Backtracker::Search(std::string_view text, bool anchored, B
       ++state.replay_hits;
       if (r > 0) std::rotate(records.begin(), records.begin() + static_cast<std::ptrdiff_t>(r),
                              records.begin() + static_cast<std::ptrdiff_t>(r) + 1);
+      state.front_answered = true;
       return *replayed;
     }
   }
@@ -1874,6 +1876,7 @@ Backtracker::Outcome Backtracker::Search(std::string_view text, bool anchored, B
       rec.len = len;
       rec.matched = matched;
       rec.regs = state.regs;
+      state.front_answered = true;
       if (rec.shift_from > 0) {
         state.shift_start = rec.shift_from;
         state.shift_hi = rec.hi;

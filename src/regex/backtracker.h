@@ -72,6 +72,8 @@ struct BacktrackState {
   // and, when shift_rest >= 0, on the text holding shift_rest bytes from shift_start.
   // -1: not known.
   intptr_t shift_start = -1, shift_hi = -1, shift_rest = -1;
+  // Whether records.front() answered (or recorded) the last search.
+  bool front_answered = false;
   std::vector<ByteSet> classes;  // written by the search being recorded
   std::vector<intptr_t> need_from;  // per needed literal: where it was last looked for, and found
   // Replays tried and answered lately (halved as they grow): while under a third are

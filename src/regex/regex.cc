@@ -55,6 +55,21 @@ Match::ShiftedExtent Match::Shifted() const {
   return ShiftedExtent{st.shift_start, st.shift_hi, st.shift_rest};
 }
 
+bool Match::ShiftedAccepts(std::string_view text, std::ptrdiff_t start, std::ptrdiff_t from,
+                           std::ptrdiff_t to) const {
+  if (!impl_ || !impl_->native_used || !impl_->native.front_answered) return false;
+  const internal::ReplayRecord& rec = impl_->native.records.front();
+  if (rec.shift_from <= 0 || start < 0 || from < 0 || to < from || start + to > static_cast<std::ptrdiff_t>(text.size()))
+    return false;
+  const auto* s = reinterpret_cast<const uint8_t*>(text.data()) + start;
+  const auto n = static_cast<std::ptrdiff_t>(rec.classes.size());
+  for (std::ptrdiff_t i = from; i < to; ++i) {
+    const std::ptrdiff_t at = rec.shift_from + i;  // positions past the classes were not read
+    if (at < n && !rec.classes[static_cast<size_t>(at)].Has(s[i])) return false;
+  }
+  return true;
+}
+
 namespace {
 
 // Leading global flags are compile flags; shown as a group for people.

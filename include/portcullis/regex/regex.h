@@ -96,6 +96,11 @@ class Match {
     std::ptrdiff_t start = -1, end = -1, rest = -1;
   };
   ShiftedExtent Shifted() const;
+  // After such a search: whether `text`, whose choice-free start ends at `start` and
+  // whose bytes after it equal the searched text's (moved) but in [start + from,
+  // start + to), has there bytes the search's tests took alike; if so, it too gets the
+  // same outcome moved. False when not known.
+  bool ShiftedAccepts(std::string_view text, std::ptrdiff_t start, std::ptrdiff_t from, std::ptrdiff_t to) const;
   // True when the last search gave up because Boost's complexity limit was exceeded.
   bool complexity_exceeded() const;
 

@@ -238,6 +238,41 @@ TEST_F(DateDetectorTest, ALineWithTheLastDateAfterAnotherPrefixGetsTheSameAnswer
   }
 }
 
+// And a line whose bytes after that start differ from the last line's only in the
+// seconds gets the last time moved by them, as a fresh detector converts it: across
+// minutes, invalid seconds, dates without a year near "now" (where the year is
+// inferred), and addresses of every length before the date.
+TEST_F(DateDetectorTest, ALineWithTheNextSecondAfterAnotherPrefixGetsTheTimeMoved) {
+  std::vector<std::string> lines;
+  const std::vector<std::string> prefixes = {"192.0.2.1 - - [", "2001:db8::17 - - [", "10.0.0.1 - - ["};
+  size_t n = 0;
+  auto seconds = [&](const std::string& before, const std::string& after) {
+    for (int s : {57, 58, 58, 59, 0, 1, 1, 2, 59, 60, 61, 7, 7, 30})
+      lines.push_back(prefixes[n++ % prefixes.size()] + before + (s < 10 ? "0" : "") + std::to_string(s) + after);
+  };
+  for (const char* minute : {"14/Aug/2005:11:59:", "14/Aug/2005:12:00:", "15/Aug/2005:11:59:", "15/Aug/2005:12:00:",
+                             "31/Dec/2004:23:59:", "01/Jan/2005:00:00:", "27/Mar/2005:01:59:"})
+    seconds(minute, " +0200] \"GET / HTTP/1.1\" 404");
+  seconds("14/Aug/2005:11:59:", "]");
+  seconds("15/Aug 11:59:", " x");  // no year: inferred from now, a day after which it is last year's
+  seconds("15/Aug 12:00:", " x");
+  seconds("16/Aug 11:59:", " x");
+  for (const std::string_view pattern : {"^[^\\[]*\\[({DATE})", "^[^\\[]*\\[(%d/%b(?:/%Y)?[: ]%H:%M:%S)"}) {
+    DateDetector warm = Detector(pattern);
+    for (const std::string& line : lines) {
+      DateDetector fresh = Detector(pattern);
+      auto a = warm.Match(line);
+      auto b = fresh.Match(line);
+      ASSERT_EQ(a.has_value(), b.has_value()) << line;
+      if (!a) continue;
+      EXPECT_EQ(a->begin, b->begin) << line;
+      EXPECT_EQ(a->end, b->end) << line;
+      EXPECT_EQ(a->time, b->time) << line;
+      EXPECT_EQ(a->time_is_integer, b->time_is_integer) << line;
+    }
+  }
+}
+
 // They are compiled on first use, where an error could not be reported: every one must.
 TEST_F(DateDetectorTest, EveryDefaultTemplateCompiles) {
   auto ok = DateDetector::CompileDefaults();

@@ -279,6 +279,35 @@ TEST(BacktrackerTest, RecordsOfSeveralRegexesStayApart) {
   }
 }
 
+// A search after a choice-free start tells where that start ended and which bytes after
+// it the outcome rested on (Match::Shifted); a text differing from it only in bytes the
+// search took alike gets the same outcome moved (ShiftedAccepts), as a fresh search
+// finds it; one differing in a byte that led elsewhere does not.
+TEST(BacktrackerTest, AShiftedRecordTellsWhichBytesItRestedOn) {
+  CompileOptions replay;
+  replay.replay = true;
+  const char* pattern = R"(^[^\[]*\[(?:(?P<low>[0-4])|(?P<high>[5-9]))(?P<rest>\d)\])";
+  auto re = Regex::Compile(pattern, replay);
+  auto fresh = Regex::Compile(pattern);
+  ASSERT_TRUE(re && fresh);
+  Match warm, once;
+  ASSERT_TRUE(re->Search("a b [12] x", warm));
+  const Match::ShiftedExtent shifted = warm.Shifted();
+  ASSERT_EQ(shifted.start, 5);
+  EXPECT_EQ(shifted.end, 8);  // "12]": the byte after the bracket was not read
+  EXPECT_EQ(re->ChoiceFreeStartEnd("address [13] y"), 9);
+  EXPECT_EQ(re->ChoiceFreeStartEnd("no bracket"), -1);
+  const std::string alike = "address [37] y";  // '3' in [0-4] as '1' was, '7' a digit as '2' was
+  EXPECT_TRUE(warm.ShiftedAccepts(alike, 9, 0, 2));
+  ASSERT_TRUE(fresh->Search(alike, once));
+  EXPECT_EQ(once.Group(fresh->GroupIndex("low")), "3");
+  EXPECT_FALSE(warm.ShiftedAccepts("address [72] y", 9, 0, 1));  // '7' takes the other branch
+  EXPECT_FALSE(warm.ShiftedAccepts("address [1x] y", 9, 1, 2));
+  EXPECT_TRUE(warm.ShiftedAccepts("address [1x] y", 9, 3, 4));  // past what the search read
+  Match other;
+  EXPECT_FALSE(other.ShiftedAccepts(alike, 9, 0, 2));  // no search: not known
+}
+
 // What the backtracker does not run stays on Boost.
 TEST(BacktrackerTest, OtherConstructsStayOnBoost) {
   for (const char* pattern : {"(?x) a b # comment", "(?x:a b)", "(?>a+)b", "a{1234567}b", "a++", "[é]", "\\N{DIGIT ONE}"}) {
