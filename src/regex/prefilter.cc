@@ -558,6 +558,7 @@ int Commonness(unsigned char c) {
   if ((c >= '0' && c <= '9') || c == ':') return 7;
   if (c == '.') return 6;
   if (c == '-' || c == '/' || c == '[' || c == ']') return 5;
+  if (c == '"') return 8;  // an access log quotes request, referrer and agent
   if (c == '=' || c == ',' || (c >= 'A' && c <= 'Z')) return 4;
   return 2;
 }

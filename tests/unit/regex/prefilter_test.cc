@@ -76,6 +76,27 @@ TEST(PrefilterTest, AnAndsChoiceRejectsTextsWithNoneOfItsLiterals) {
   EXPECT_FALSE(re->Search(R"(1.2.3.4 "GET /pma HTTP/1.1" 200 153)", m));
 }
 
+// The literal scan looks at sixteen starts at a time, then the rest one by one: a
+// literal found anywhere, in a block, across one or in the tail, is found.
+TEST(PrefilterTest, FindsALiteralAtEveryOffset) {
+  const std::string alphabet = "ab\" 4";
+  uint32_t seed = 12345;
+  auto next = [&seed](uint32_t bound) {
+    seed = seed * 1103515245u + 12345u;
+    return (seed >> 16) % bound;
+  };
+  for (int k = 0; k < 3000; ++k) {
+    std::string literal, text;
+    for (uint32_t i = 0, n = 2 + next(6); i < n; ++i) literal += alphabet[next(5)];
+    for (uint32_t i = 0, n = next(70); i < n; ++i) text += alphabet[next(5)];
+    if (next(2)) text.insert(next(static_cast<uint32_t>(text.size()) + 1), literal);
+    auto re = Regex::Compile(literal);  // no byte of the alphabet is special
+    ASSERT_TRUE(re) << literal;
+    Match m;
+    EXPECT_EQ(re->Search(text, m), text.find(literal) != std::string::npos) << "'" << literal << "' in '" << text << "'";
+  }
+}
+
 TEST(PrefilterTest, RejectsOnlyTextsThatCannotMatch) {
   auto re = Regex::Compile(R"(^Failed \S+ for (?:invalid user )?(?P<u>\S+) from (?P<ip>\S+))");
   ASSERT_TRUE(re);
