@@ -4,6 +4,10 @@
 #include <cstring>
 #include <optional>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 namespace portcullis::regex::internal {
 namespace {
 
@@ -23,10 +27,15 @@ Node Literal(std::string text) {
   Node n;
   n.kind = Kind::kLiteral;
   n.literal = std::move(text);
+  auto rarer = [&n](size_t i, size_t than) {
+    return Commonness(static_cast<unsigned char>(n.literal[i])) <
+           Commonness(static_cast<unsigned char>(n.literal[than]));
+  };
   for (size_t i = 1; i < n.literal.size(); ++i)
-    if (Commonness(static_cast<unsigned char>(n.literal[i])) <
-        Commonness(static_cast<unsigned char>(n.literal[n.anchor])))
-      n.anchor = i;
+    if (rarer(i, n.anchor)) n.anchor = i;
+  n.second = n.anchor == 0 ? n.literal.size() - 1 : 0;
+  for (size_t i = 0; i < n.literal.size(); ++i)
+    if (i != n.anchor && n.literal[i] != n.literal[n.anchor] && rarer(i, n.second)) n.second = i;
   return n;
 }
 
@@ -563,11 +572,38 @@ int Commonness(unsigned char c) {
   return 2;
 }
 
+#ifdef __SSE2__
+// Sixteen starts at a time: those where both the anchor and the second byte are in
+// place (rarely more than the literal's own start), each then compared whole.
+bool ContainsPaired(std::string_view text, const Node& literal) {
+  const std::string& lit = literal.literal;
+  const size_t n = lit.size(), a = literal.anchor, b = literal.second;
+  const char* s = text.data();
+  const size_t starts = text.size() - n + 1;  // every start to try: [0, starts)
+  const __m128i want_a = _mm_set1_epi8(lit[a]), want_b = _mm_set1_epi8(lit[b]);
+  size_t i = 0;
+  for (; i + 16 <= starts; i += 16) {
+    const __m128i at_a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i + a));
+    const __m128i at_b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i + b));
+    auto mask = static_cast<unsigned>(
+        _mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(at_a, want_a), _mm_cmpeq_epi8(at_b, want_b))));
+    for (; mask != 0; mask &= mask - 1)
+      if (std::memcmp(s + i + static_cast<size_t>(__builtin_ctz(mask)), lit.data(), n) == 0) return true;
+  }
+  for (; i < starts; ++i)
+    if (s[i + a] == lit[a] && s[i + b] == lit[b] && std::memcmp(s + i, lit.data(), n) == 0) return true;
+  return false;
+}
+#endif
+
 bool Contains(std::string_view text, const Node& literal) {
   const std::string& lit = literal.literal;
   const size_t anchor = literal.anchor;
   const size_t n = lit.size();
   if (text.size() < n) return false;
+#ifdef __SSE2__
+  if (n >= 2) return ContainsPaired(text, literal);
+#endif
   const char* begin = text.data();
   const char* last = begin + (text.size() - n);  // the last possible start
   const char* from = begin + anchor;

@@ -45,6 +45,7 @@ class Prefilter {
     std::string literal;       // kLiteral; kClasses: the bytes of its single-byte classes
     std::vector<ByteSet> classes;  // kClasses
     size_t anchor = 0;  // the least common byte (kClasses: of a single-byte class), scanned for
+    size_t second = 0;  // kLiteral: the next least common byte, checked with it 16 at a time
     std::vector<Node> children;
   };
 
