@@ -15,7 +15,7 @@
 namespace portcullis::tester {
 namespace {
 
-constexpr size_t kBlockSize = 1 << 20;
+constexpr size_t kBlockSize = 1 << 17;  // read, then matched while it is in L2
 constexpr const char kReplacement[] = "\xEF\xBF\xBD";  // U+FFFD
 
 // Length of the maximal prefix of a well-formed UTF-8 sequence at `s` (Unicode's
