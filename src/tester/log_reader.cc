@@ -49,7 +49,19 @@ size_t Utf8Prefix(std::string_view s, bool& complete) {
   return i;
 }
 
-// Sixteen bytes at a time (SSE2, in every x86-64), then eight: every log line passes here.
+// How many bytes from the start of `s` are ASCII: sixteen at a time (SSE2, in every
+// x86-64) over a block as it is read, so that its lines need no check of their own.
+size_t AsciiPrefix(std::string_view s) {
+  size_t i = 0;
+#ifdef __SSE2__
+  for (; i + 16 <= s.size(); i += 16)
+    if (_mm_movemask_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i))) != 0) break;
+#endif
+  while (i < s.size() && static_cast<unsigned char>(s[i]) < 0x80) ++i;
+  return i;
+}
+
+// Sixteen bytes at a time (SSE2, in every x86-64), then eight.
 bool IsAscii(std::string_view s) {
   constexpr uint64_t kHigh = 0x8080808080808080ULL;
   size_t i = 0;
@@ -154,7 +166,8 @@ uint64_t LogReader::NextLineStart(const std::string& path, uint64_t offset) {
 
 LogReader::LogReader(LogReader&& other) noexcept
     : file_(std::exchange(other.file_, nullptr)), encoding_(other.encoding_), block_offset_(other.block_offset_),
-      end_(other.end_), block_(std::move(other.block_)), pos_(other.pos_), eof_(other.eof_) {}
+      end_(other.end_), block_(std::move(other.block_)), pos_(other.pos_), ascii_end_(other.ascii_end_),
+      eof_(other.eof_) {}
 
 LogReader& LogReader::operator=(LogReader&& other) noexcept {
   if (this != &other) {
@@ -165,6 +178,7 @@ LogReader& LogReader::operator=(LogReader&& other) noexcept {
     end_ = other.end_;
     block_ = std::move(other.block_);
     pos_ = other.pos_;
+    ascii_end_ = other.ascii_end_;
     eof_ = other.eof_;
   }
   return *this;
@@ -188,6 +202,7 @@ bool LogReader::Fill() {
     return old + got;
   });
   if (got < kBlockSize) eof_ = true;
+  ascii_end_ = AsciiPrefix(block_);
   return got > 0;
 }
 
@@ -206,7 +221,7 @@ bool LogReader::Next(std::string_view& line) {
   std::string_view raw = std::string_view(block_).substr(pos_, nl - pos_);
   pos_ = std::min(nl + 1, block_.size());
   while (!raw.empty() && (raw.back() == '\r' || raw.back() == '\n')) raw.remove_suffix(1);
-  if (encoding_ == Encoding::kUtf8 && IsAscii(raw)) {
+  if (encoding_ == Encoding::kUtf8 && (nl <= ascii_end_ || IsAscii(raw))) {
     line = raw;
     return true;
   }

@@ -54,6 +54,7 @@ class LogReader {
   uint64_t end_ = UINT64_MAX;  // lines starting here or later are not read
   std::string block_;
   size_t pos_ = 0;
+  size_t ascii_end_ = 0;  // block_[0, ascii_end_) holds only ASCII (checked once a block)
   bool eof_ = false;
   std::string decoded_;
 };

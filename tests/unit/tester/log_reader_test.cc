@@ -47,6 +47,37 @@ TEST(LogReaderTest, SplitsLinesAndDropsAnUnterminatedLastLine) {
   std::remove(path.c_str());
 }
 
+// Blocks are checked for ASCII as they are read; a line after the first other byte of
+// a block, in that block or a later one, is still decoded, and ASCII lines around it
+// read as they are.
+TEST(LogReaderTest, DecodesEveryLineAfterANonAsciiByteInAnyBlock) {
+  std::string path = ::testing::TempDir() + "log_reader_blocks.log";
+  std::vector<std::string> expected;
+  {
+    std::ofstream out(path, std::ios::binary);
+    for (int i = 0; i < 12000; ++i) {  // about 400 KiB: several blocks
+      std::string line = "line " + std::to_string(i) + " of a long enough log";
+      if (i % 3001 == 7) {
+        out << line << " \xFF\n";
+        expected.push_back(line + " \xEF\xBF\xBD");
+      } else if (i % 3001 == 8) {
+        out << line << " caf\xC3\xA9\n";
+        expected.push_back(line + " caf\xC3\xA9");
+      } else {
+        out << line << "\n";
+        expected.push_back(line);
+      }
+    }
+  }
+  auto reader = LogReader::Open(path, Encoding::kUtf8);
+  ASSERT_TRUE(reader);
+  std::vector<std::string> lines;
+  std::string_view line;
+  while (reader->Next(line)) lines.emplace_back(line);
+  EXPECT_EQ(lines, expected);
+  std::remove(path.c_str());
+}
+
 TEST(LogReaderTest, NamesAMissingFileLikePython) {
   auto reader = LogReader::Open("/nonexistent/x.log", Encoding::kUtf8);
   ASSERT_FALSE(reader);
