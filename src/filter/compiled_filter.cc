@@ -70,11 +70,14 @@ Result<std::shared_ptr<const CompiledFilter>> CompiledFilter::Compile(const Filt
   if (auto ok = CompileList(config.ignoreregex, false, usedns_no, impl->ignoreregex); !ok)
     return Fail(ok.error());
   if (auto ok = CheckFailureIds(*impl); !ok) return Fail(ok.error());
-  impl->fail_may_start.assign(256 * impl->failregex.size(), 1);
-  for (size_t i = 0; i < impl->failregex.size(); ++i) {
-    const std::bitset<256> first = impl->failregex[i].regex.regex().FirstBytesAtStart();
-    for (unsigned c = 0; c < 256; ++c) impl->fail_may_start[256 * i + c] = first[c] ? 1 : 0;
+  std::vector<std::bitset<256>> first;
+  for (const CompiledRegex& re : impl->failregex) first.push_back(re.regex.regex().FirstBytesAtStart());
+  for (unsigned c = 0; c < 256; ++c) {
+    impl->fail_first[c] = static_cast<uint32_t>(impl->fail_candidates.size());
+    for (size_t i = 0; i < first.size(); ++i)
+      if (first[i][c]) impl->fail_candidates.push_back(static_cast<uint32_t>(i));
   }
+  impl->fail_first[256] = static_cast<uint32_t>(impl->fail_candidates.size());
   return std::shared_ptr<const CompiledFilter>(new CompiledFilter(std::move(impl)));
 }
 

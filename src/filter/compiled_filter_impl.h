@@ -1,9 +1,11 @@
 #pragma once
 // Private: what a CompiledFilter holds.
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -26,12 +28,18 @@ struct CompiledFilter::Impl {
   std::optional<CompiledRegex> prefregex;
   std::vector<CompiledRegex> failregex;
   std::vector<CompiledRegex> ignoreregex;
-  // Per first byte of the searched text, the failregexes that may match it (entry
-  // 256 * i + byte: failregex i); a filter has dozens of ^-anchored failregexes and a
-  // line fits few. Bytes, not bits: read for every failregex of every line.
-  std::vector<uint8_t> fail_may_start;
-  bool MayStart(size_t failregex, char first) const {
-    return fail_may_start[256 * failregex + static_cast<unsigned char>(first)] != 0;
+  // Per first byte of the searched text, the failregexes that may match it, in order:
+  // fail_candidates[fail_first[b], fail_first[b + 1]). A filter has dozens of
+  // ^-anchored failregexes and a line fits few; testing each for each line was a branch
+  // the processor mostly guessed wrong.
+  std::array<uint32_t, 257> fail_first{};
+  std::vector<uint32_t> fail_candidates;
+  // The failregexes from `from` on that may match a text beginning with `first`.
+  std::span<const uint32_t> Candidates(char first, uint32_t from = 0) const {
+    const auto b = static_cast<unsigned char>(first);
+    const uint32_t* begin = fail_candidates.data() + fail_first[b];
+    const uint32_t* end = fail_candidates.data() + fail_first[b + 1];
+    return {from ? std::lower_bound(begin, end, from) : begin, end};
   }
 };
 

@@ -296,13 +296,28 @@ void Filter::Impl::FindFailure(const PartsView& tuple, std::optional<double> dat
     if (pref_match.Matched(content) && !pref_match.Group(content).empty())
       UseContent(pref_match.Group(content));
   }
-  for (int i = 0; i < fail_count; ++i) {
+  // Only the failregexes that may match a buffer beginning as this one does; a hit that
+  // consumes lines changes the buffer, and the rest are picked by its first byte.
+  if (!buf_valid) {
+    BuildBuffer(CurrentLines(), buf);
+    buf_valid = true;
+  }
+  char first = buf[0];
+  std::span<const uint32_t> candidates = c.Candidates(first);
+  for (size_t k = 0;; ++k) {
     if (!buf_valid) {
       BuildBuffer(CurrentLines(), buf);
       buf_valid = true;
+      if (buf[0] != first) {  // those after the last one tried, for the new first byte
+        first = buf[0];
+        const uint32_t after = k > 0 ? candidates[k - 1] + 1 : 0;
+        candidates = c.Candidates(first, after);
+        k = 0;
+      }
     }
-    const CompiledRegex& re = c.failregex[static_cast<size_t>(i)];
-    if (!c.MayStart(static_cast<size_t>(i), buf[0])) continue;  // cannot match
+    if (k >= candidates.size()) break;
+    const int i = static_cast<int>(candidates[k]);
+    const CompiledRegex& re = c.failregex[candidates[k]];
     if (!re.regex.regex().Search(buf, match)) continue;
     SplitLines(re, match, buf, Org(), split);
     FailData fail = GroupsOf(re, match);

@@ -61,6 +61,24 @@ TEST_F(FilterTest, CutsTheDateOutBeforeFailregexRuns) {
   EXPECT_EQ(matches[0].suffix, " machine test-demo[13709]: F2B: failure from 192.0.2.1");
 }
 
+// With several lines in the buffer and every failregex tried, a hit takes its lines
+// out: the failregexes after it are picked by the first byte of what is left, not of
+// the buffer the line began with.
+// With several lines in the buffer and every failregex tried, a hit takes its lines out
+// and the failregexes after it run on what is left: one whose `^` fits only the B line
+// is not skipped for the A line the buffer began with.
+TEST_F(FilterTest, FailregexesAfterAHitRunOnTheBufferLeft) {
+  // Failregex 0 takes the A line once a B line follows it.
+  Filter filter = Make({"^A  from <HOST>\\n(?=B)", "^B  from <HOST>$"}, {}, "", 2, true);
+  EXPECT_TRUE(filter.ProcessLine("A Jun 21 16:47:46 from 192.0.2.1").empty());
+  const auto& found = filter.ProcessLine("B Jun 21 16:47:47 from 192.0.2.2");
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_EQ(found[0].failregex, 0);
+  EXPECT_EQ(IdOf(found[0]), "192.0.2.1");
+  EXPECT_EQ(found[1].failregex, 1);
+  EXPECT_EQ(IdOf(found[1]), "192.0.2.2");
+}
+
 TEST_F(FilterTest, FailregexSeesOnlyThePrefregexContent) {
   // Hard part 8: groups of prefregex (mlfid) are merged, content replaces the buffer.
   Filter filter = Make({"^Failed password for <F-USER>\\S+</F-USER> from <HOST>"}, {},
