@@ -104,7 +104,7 @@ struct DateDetector::Impl {
   bool FastPathAllowed(std::string_view line) const;
   Candidate FastPath(std::string_view line, size_t& ignore, bool& won);
   Candidate FullSearch(std::string_view line, size_t ignore, Candidate found, bool& won);
-  void Win(const Candidate& c, std::string_view line);
+  void Win(const Candidate& c, std::string_view line, double now);
   size_t Reorder(size_t num);
 
   const Clock& clock;
@@ -142,8 +142,9 @@ struct DateDetector::Impl {
   // the same answer without a search (most lines of a log share their second). Or, when
   // the regex says the answer rested on the bytes after its choice-free start (an access
   // log's `^[^\[]*\[` before the date), a line with the same bytes after its own.
-  std::optional<DateMatch> Repeat(std::string_view line);
-  std::optional<DateMatch> RepeatShifted(std::string_view line);
+  // `now`: the clock, read once a line.
+  std::optional<DateMatch> Repeat(std::string_view line, double now);
+  std::optional<DateMatch> RepeatShifted(std::string_view line, double now);
   bool OtherSecond(std::string_view line, std::ptrdiff_t start) const;
   void Remember(std::string_view line, const Candidate& c, const DateMatch& out, double whole_now);
   bool quick_valid = false;
@@ -192,20 +193,20 @@ std::optional<ConvertedTime> DateDetector::Impl::Convert(const DateTemplate& tpl
   return memo_time;
 }
 
-std::optional<DateMatch> DateDetector::Impl::Repeat(std::string_view line) {
+std::optional<DateMatch> DateDetector::Impl::Repeat(std::string_view line, double now) {
   if (!quick_valid || quick_index != last_index || quick_tz != default_tz) return std::nullopt;
-  if (quick_start >= 0) return RepeatShifted(line);
+  if (quick_start >= 0) return RepeatShifted(line, now);
   if (quick_whole ? line != quick_bytes
                   : line.size() < quick_bytes.size() || std::memcmp(line.data(), quick_bytes.data(), quick_bytes.size()) != 0)
     return std::nullopt;
-  if (std::floor(clock.Now()) != quick_now) return std::nullopt;
+  if (std::floor(now) != quick_now) return std::nullopt;
   ++entries[quick_index].searches;  // as SearchWhole counts its match
-  Win(quick_c, line);
+  Win(quick_c, line, now);
   return quick_out;
 }
 
 // Every offset moved by the shift but the whole match's begin, as the regex moves them.
-std::optional<DateMatch> DateDetector::Impl::RepeatShifted(std::string_view line) {
+std::optional<DateMatch> DateDetector::Impl::RepeatShifted(std::string_view line, double now) {
   const std::ptrdiff_t start = entries[quick_index].tpl->ChoiceFreeStartEnd(line);
   if (start <= 0) return std::nullopt;
   const auto from = static_cast<size_t>(start);
@@ -214,7 +215,7 @@ std::optional<DateMatch> DateDetector::Impl::RepeatShifted(std::string_view line
   const char* bytes = line.data() + from;
   const bool same = std::memcmp(bytes, quick_bytes.data(), quick_bytes.size()) == 0;
   if (!same && !OtherSecond(line, start)) return std::nullopt;
-  if (std::floor(clock.Now()) != quick_now) return std::nullopt;
+  if (std::floor(now) != quick_now) return std::nullopt;
   if (!same) {  // the next second (or another of the same minute), as Convert moves it
     const auto sec = static_cast<size_t>(quick_seconds);
     *quick_out.time += TwoDigitSeconds(bytes + sec) - TwoDigitSeconds(quick_bytes.data() + sec);
@@ -231,7 +232,7 @@ std::optional<DateMatch> DateDetector::Impl::RepeatShifted(std::string_view line
     out.end = static_cast<size_t>(static_cast<std::ptrdiff_t>(out.end) + shift);
   }
   ++entries[quick_index].searches;  // as SearchWhole counts its match
-  Win(c, line);
+  Win(c, line, now);
   return out;
 }
 
@@ -378,10 +379,10 @@ auto DateDetector::Impl::FullSearch(std::string_view line, size_t ignore, Candid
   return found;
 }
 
-void DateDetector::Impl::Win(const Candidate& c, std::string_view line) {
+void DateDetector::Impl::Win(const Candidate& c, std::string_view line, double now) {
   Entry& e = entries[c.index];
   ++e.hits;
-  e.last_used = clock.Now();
+  e.last_used = now;
   e.distance = c.distance;
   if (first_unused == c.index) ++first_unused;
   last_begin = c.begin;
@@ -462,7 +463,8 @@ std::optional<DateMatch> DateDetector::Match(std::string_view line) {
   if (d.entries.empty() && d.lazy_defaults) {
     if (!d.Append("{DEFAULT}")) return std::nullopt;
   }
-  if (auto repeated = d.Repeat(line)) return repeated;
+  const double now = d.clock.Now();
+  if (auto repeated = d.Repeat(line, now)) return repeated;
   size_t ignore = kNoIndex;
   bool won = false;
   Impl::Candidate c = d.FastPath(line, ignore, won);
@@ -475,13 +477,12 @@ std::optional<DateMatch> DateDetector::Match(std::string_view line) {
   const regex::Match& m = won ? d.current : d.best;
   const size_t offset = won ? d.current_offset : d.best_offset;
   const DateTemplate* tpl = d.entries[c.index].tpl.get();  // entries keep it alive
-  d.Win(c, line);
+  d.Win(c, line, now);
   DateMatch out;
   if (m.Matched(1)) {
     out.begin = offset + m.Begin(1);
     out.end = offset + m.End(1);
   }
-  const double now = d.clock.Now();
   if (out.end > out.begin) {
     if (auto t = d.Convert(*tpl, m, now)) {
       out.time = t->seconds;
