@@ -146,6 +146,7 @@ struct DateDetector::Impl {
   std::optional<DateMatch> Repeat(std::string_view line, double now);
   std::optional<DateMatch> RepeatShifted(std::string_view line, double now);
   bool OtherSecond(std::string_view line, std::ptrdiff_t start) const;
+  void MoveSeconds(const char* bytes);
   void Remember(std::string_view line, const Candidate& c, const DateMatch& out, double whole_now);
   bool quick_valid = false;
   size_t quick_index = kNoIndex;
@@ -153,8 +154,8 @@ struct DateDetector::Impl {
   bool quick_whole = false;  // the answer rested on the length too
   std::ptrdiff_t quick_start = -1;  // shifted: where the choice-free start ended; else -1
   std::ptrdiff_t quick_rest = -1;   // shifted: the length from there it rested on, or -1
-  // Shifted: the seconds' two bytes within quick_bytes when a line differing only there
-  // (and taken alike by the regex) gets the time moved by the difference; -1: not.
+  // The seconds' two bytes within quick_bytes when a line differing only there (and
+  // taken alike by the regex) gets the time moved by the difference; -1: not.
   std::ptrdiff_t quick_seconds = -1;
   bool quick_infers_year = false;
   Candidate quick_c;
@@ -196,10 +197,11 @@ std::optional<ConvertedTime> DateDetector::Impl::Convert(const DateTemplate& tpl
 std::optional<DateMatch> DateDetector::Impl::Repeat(std::string_view line, double now) {
   if (!quick_valid || quick_index != last_index || quick_tz != default_tz) return std::nullopt;
   if (quick_start >= 0) return RepeatShifted(line, now);
-  if (quick_whole ? line != quick_bytes
-                  : line.size() < quick_bytes.size() || std::memcmp(line.data(), quick_bytes.data(), quick_bytes.size()) != 0)
-    return std::nullopt;
+  if (quick_whole ? line.size() != quick_bytes.size() : line.size() < quick_bytes.size()) return std::nullopt;
+  const bool same = std::memcmp(line.data(), quick_bytes.data(), quick_bytes.size()) == 0;
+  if (!same && !OtherSecond(line, 0)) return std::nullopt;
   if (std::floor(now) != quick_now) return std::nullopt;
+  if (!same) MoveSeconds(line.data());
   ++entries[quick_index].searches;  // as SearchWhole counts its match
   Win(quick_c, line, now);
   return quick_out;
@@ -216,12 +218,7 @@ std::optional<DateMatch> DateDetector::Impl::RepeatShifted(std::string_view line
   const bool same = std::memcmp(bytes, quick_bytes.data(), quick_bytes.size()) == 0;
   if (!same && !OtherSecond(line, start)) return std::nullopt;
   if (std::floor(now) != quick_now) return std::nullopt;
-  if (!same) {  // the next second (or another of the same minute), as Convert moves it
-    const auto sec = static_cast<size_t>(quick_seconds);
-    *quick_out.time += TwoDigitSeconds(bytes + sec) - TwoDigitSeconds(quick_bytes.data() + sec);
-    quick_bytes[sec] = bytes[sec];
-    quick_bytes[sec + 1] = bytes[sec + 1];
-  }
+  if (!same) MoveSeconds(bytes);
   const std::ptrdiff_t shift = start - quick_start;
   Candidate c = quick_c;
   c.end = static_cast<size_t>(static_cast<std::ptrdiff_t>(c.end) + shift);
@@ -236,9 +233,18 @@ std::optional<DateMatch> DateDetector::Impl::RepeatShifted(std::string_view line
   return out;
 }
 
-// Whether `line` (its choice-free start ending at `start`) differs from the last one
-// only in the seconds, both valid, in bytes the regex takes alike, with a time that
-// moves by them.
+// The last answer for the next second (or another of the same minute) whose bytes (from
+// where quick_bytes begins) are at `bytes`: its time moved as Convert moves it.
+void DateDetector::Impl::MoveSeconds(const char* bytes) {
+  const auto sec = static_cast<size_t>(quick_seconds);
+  *quick_out.time += TwoDigitSeconds(bytes + sec) - TwoDigitSeconds(quick_bytes.data() + sec);
+  quick_bytes[sec] = bytes[sec];
+  quick_bytes[sec + 1] = bytes[sec + 1];
+}
+
+// Whether `line` (from `start` on: the end of its choice-free start when shifted, else
+// 0) differs from the last one only in the seconds, both valid, in bytes the regex
+// takes alike, with a time that moves by them.
 bool DateDetector::Impl::OtherSecond(std::string_view line, std::ptrdiff_t start) const {
   if (quick_seconds < 0 || !quick_out.time) return false;
   const char* bytes = line.data() + start;
@@ -248,7 +254,8 @@ bool DateDetector::Impl::OtherSecond(std::string_view line, std::ptrdiff_t start
     return false;
   if (TwoDigitSeconds(bytes + sec) < 0 || TwoDigitSeconds(quick_bytes.data() + sec) < 0) return false;
   if (quick_infers_year && NearInference(*quick_out.time, quick_now)) return false;
-  return current.ShiftedAccepts(line, start, quick_seconds, quick_seconds + 2);
+  return quick_start >= 0 ? current.ShiftedAccepts(line, start, quick_seconds, quick_seconds + 2)
+                          : current.RecordAccepts(line, quick_seconds, quick_seconds + 2);
 }
 
 void DateDetector::Impl::Remember(std::string_view line, const Candidate& c, const DateMatch& out,
@@ -258,19 +265,18 @@ void DateDetector::Impl::Remember(std::string_view line, const Candidate& c, con
   quick_valid = extent >= 0 || (shifted.start > 0 && c.begin == 0 && (out.end == out.begin || out.begin >= static_cast<size_t>(shifted.start)));
   if (!quick_valid) return;
   quick_start = -1;
+  std::ptrdiff_t from = 0;  // where quick_bytes begins in the line
   if (extent >= 0) {
     quick_whole = static_cast<size_t>(extent) > line.size();
     quick_bytes.assign(line.substr(0, static_cast<size_t>(extent)));
   } else {
-    quick_start = shifted.start;
+    quick_start = from = shifted.start;
     quick_rest = shifted.rest;
     const size_t end = std::min(static_cast<size_t>(shifted.end), line.size());
     quick_bytes.assign(line.substr(static_cast<size_t>(shifted.start), end - static_cast<size_t>(shifted.start)));
-    const auto [sb, se] = entries[c.index].tpl->MovableSeconds(current, quick_infers_year);
-    quick_seconds = sb >= quick_start && se <= quick_start + static_cast<std::ptrdiff_t>(quick_bytes.size())
-                        ? sb - quick_start
-                        : -1;
   }
+  const auto [sb, se] = entries[c.index].tpl->MovableSeconds(current, quick_infers_year);
+  quick_seconds = sb >= from && se <= from + static_cast<std::ptrdiff_t>(quick_bytes.size()) ? sb - from : -1;
   quick_index = c.index;
   quick_c = c;
   quick_out = out;

@@ -55,19 +55,36 @@ Match::ShiftedExtent Match::Shifted() const {
   return ShiftedExtent{st.shift_start, st.shift_hi, st.shift_rest};
 }
 
-bool Match::ShiftedAccepts(std::string_view text, std::ptrdiff_t start, std::ptrdiff_t from,
-                           std::ptrdiff_t to) const {
-  if (!impl_ || !impl_->native_used || !impl_->native.front_answered) return false;
-  const internal::ReplayRecord& rec = impl_->native.records.front();
-  if (rec.shift_from <= 0 || start < 0 || from < 0 || to < from || start + to > static_cast<std::ptrdiff_t>(text.size()))
+namespace {
+
+// Whether text[start + i] lies, for every i in [from, to), in the class the record that
+// answered the last search gave its position at + i (positions past the classes were
+// not read).
+bool RecordTakes(const internal::BacktrackState& st, std::string_view text, std::ptrdiff_t start,
+                 std::ptrdiff_t at, std::ptrdiff_t from, std::ptrdiff_t to) {
+  if (!st.front_answered || start < 0 || from < 0 || to < from || start + to > static_cast<std::ptrdiff_t>(text.size()))
     return false;
+  const internal::ReplayRecord& rec = st.records.front();
   const auto* s = reinterpret_cast<const uint8_t*>(text.data()) + start;
   const auto n = static_cast<std::ptrdiff_t>(rec.classes.size());
-  for (std::ptrdiff_t i = from; i < to; ++i) {
-    const std::ptrdiff_t at = rec.shift_from + i;  // positions past the classes were not read
-    if (at < n && !rec.classes[static_cast<size_t>(at)].Has(s[i])) return false;
-  }
+  for (std::ptrdiff_t i = from; i < to; ++i)
+    if (at + i < n && !rec.classes[static_cast<size_t>(at + i)].Has(s[i])) return false;
   return true;
+}
+
+}  // namespace
+
+bool Match::ShiftedAccepts(std::string_view text, std::ptrdiff_t start, std::ptrdiff_t from,
+                           std::ptrdiff_t to) const {
+  if (!impl_ || !impl_->native_used) return false;
+  const internal::BacktrackState& st = impl_->native;
+  if (st.records.front().shift_from <= 0) return false;
+  return RecordTakes(st, text, start, st.records.front().shift_from, from, to);
+}
+
+bool Match::RecordAccepts(std::string_view text, std::ptrdiff_t from, std::ptrdiff_t to) const {
+  if (!impl_ || !impl_->native_used || impl_->native.read_extent < 0) return false;
+  return RecordTakes(impl_->native, text, 0, 0, from, to);
 }
 
 namespace {

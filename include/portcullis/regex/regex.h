@@ -101,6 +101,11 @@ class Match {
   // start + to), has there bytes the search's tests took alike; if so, it too gets the
   // same outcome moved. False when not known.
   bool ShiftedAccepts(std::string_view text, std::ptrdiff_t start, std::ptrdiff_t from, std::ptrdiff_t to) const;
+  // After a search whose outcome rested on text[0, ReadExtent()) and came from (or
+  // made) a record: whether `text`, equal to the searched one in those bytes but in
+  // [from, to), has there bytes the search's tests took alike; if so, it gets the same
+  // outcome. False when not known.
+  bool RecordAccepts(std::string_view text, std::ptrdiff_t from, std::ptrdiff_t to) const;
   // True when the last search gave up because Boost's complexity limit was exceeded.
   bool complexity_exceeded() const;
 
