@@ -223,30 +223,30 @@ void Filter::Impl::AddFailures(int index, FailData& fail, std::optional<double> 
   } else if (!ip && !mlfid) {
     return;  // fail2ban: "No group found" is logged and the regex skipped
   }
-  std::vector<std::optional<IpAddr>> ids;
-  if (!ip) {
-    fail.Set("mlfpending", std::int64_t{1});
-    if (!c.config.check_all_regex && c.config.ignore_pending) return;
-    ids.emplace_back(std::nullopt);
-  } else if (raw) {
-    const std::string* fid_text = fid ? std::get_if<std::string>(fid) : nullptr;
-    if (!fid || (fid_text && *fid_text == *ip)) {
-      ids.emplace_back(MakeAddress(*ip, ip_mode, cidr));
-    } else {
-      fail.Set("ip", MakeAddress(*ip, ip_mode, cidr).ToString());
-      std::string id_text = fid_text ? *fid_text : PyRepr(std::get<Tuple>(*fid));
-      ids.emplace_back(fid_text ? MakeAddress(id_text, default_mode) : IpAddr::Raw(id_text));
-    }
-  } else {
-    for (IpAddr& addr : TextToIp(*ip)) ids.emplace_back(std::move(addr));
-  }
-  for (auto& id : ids) {
+  // One failure per id (most hits have one: no list is built for them).
+  auto emit = [&](std::optional<IpAddr> id) {
     if (full_failure_data) {
       results.push_back(Failure{index, std::move(id), date, fail, date_is_integer});
-      continue;
+      return;
     }
     Failure& f = results.emplace_back(Failure{index, std::move(id), date, {}, date_is_integer});
     if (const FailValue* nofail = fail.Find("nofail"); nofail && IsTruthy(*nofail)) f.data.Set("nofail", *nofail);
+  };
+  if (!ip) {
+    fail.Set("mlfpending", std::int64_t{1});
+    if (!c.config.check_all_regex && c.config.ignore_pending) return;
+    emit(std::nullopt);
+  } else if (raw) {
+    const std::string* fid_text = fid ? std::get_if<std::string>(fid) : nullptr;
+    if (!fid || (fid_text && *fid_text == *ip)) {
+      emit(MakeAddress(*ip, ip_mode, cidr));
+    } else {
+      IpAddr id = fid_text ? MakeAddress(*fid_text, default_mode) : IpAddr::Raw(PyRepr(std::get<Tuple>(*fid)));
+      fail.Set("ip", MakeAddress(*ip, ip_mode, cidr).ToString());
+      emit(std::move(id));
+    }
+  } else {
+    for (IpAddr& addr : TextToIp(*ip)) emit(std::move(addr));
   }
 }
 
@@ -319,7 +319,14 @@ void Filter::Impl::FindFailure(const PartsView& tuple, std::optional<double> dat
     const int i = static_cast<int>(candidates[k]);
     const CompiledRegex& re = c.failregex[candidates[k]];
     if (!re.regex.regex().Search(buf, match)) continue;
-    SplitLines(re, match, buf, Org(), split);
+    // A hit's lines, kept for its data; with one line a buffer, nothing else reads them.
+    const bool keep_lines = full_failure_data || config.maxlines > 1;
+    if (keep_lines) {
+      SplitLines(re, match, buf, Org(), split);
+    } else {
+      split.matched.clear();
+      split.unmatched.clear();
+    }
     FailData fail = GroupsOf(re, match);
     if (ignore_count > 0 && IgnoreLine(buf, &split.matched) >= 0) {
       buf_valid = false;
@@ -347,13 +354,15 @@ void Filter::Impl::FindFailure(const PartsView& tuple, std::optional<double> dat
     }
     if (const std::string* mlfid = fail.Text("mlfid")) {
       std::string id = *mlfid;
-      FailData* live = MergeFailure(mlfid_cache, id, fail, split.matched);
+      FailData* live = MergeFailure(mlfid_cache, id, fail, split.matched, keep_lines);
       if (live->Truthy("nofail") && !config.check_all_regex) break;
       AddFailures(i, *live, date);
     } else {
-      Lines lines = fail.matches();
-      lines.insert(lines.end(), split.matched.begin(), split.matched.end());
-      fail.Set("matches", std::move(lines));
+      if (keep_lines) {
+        Lines lines = fail.matches();
+        lines.insert(lines.end(), split.matched.begin(), split.matched.end());
+        fail.Set("matches", std::move(lines));
+      }
       AddFailures(i, fail, date);
     }
     if (!config.check_all_regex) break;

@@ -70,8 +70,9 @@ class MlfidCache {
 // Merges a hit carrying mlfid with the cached state of that id (fail2ban's
 // _mergeFailure). Returns the live merged data: the cache entry, or `fail` itself
 // when the connection is forgotten. Later changes to it persist in the cache.
+// `keep_matches` false: the matched lines (matches, nofail-matches) are not kept.
 FailData* MergeFailure(MlfidCache& cache, const std::string& mlfid, FailData& fail,
-                      const Lines& matched);
+                      const Lines& matched, bool keep_matches = true);
 
 struct Filter::Impl {
   Impl(std::shared_ptr<const CompiledFilter> compiled_filter, const Clock& clock_ref, Resolver* r)

@@ -245,7 +245,7 @@ void MergeMatches(FailData& fail, int flags, const Lines& matched) {
 }  // namespace
 
 FailData* MergeFailure(MlfidCache& cache, const std::string& mlfid, FailData& fail,
-                       const Lines& matched) {
+                       const Lines& matched, bool keep_matches) {
   int flags = FlagsOf(fail);
   FailData* live = &fail;
   const Users* users = nullptr;
@@ -269,7 +269,7 @@ FailData* MergeFailure(MlfidCache& cache, const std::string& mlfid, FailData& fa
     live->Pop("mlfgained");
     flags &= ~(kGained | kNoFail);
   }
-  MergeMatches(*live, flags, matched);
+  if (keep_matches) MergeMatches(*live, flags, matched);
   return live;
 }
 

@@ -180,7 +180,8 @@ class Filter {
   void set_find_time(double seconds);
   // false: a failure's data holds only its `nofail` (when true), not the hit's groups,
   // matched lines and users: for a caller that counts hits and reads nothing else (the
-  // regex tester's default report), spared a copy of the data per hit. Default true.
+  // regex tester's default report), spared a copy of the data per hit, and (maxlines
+  // 1) the matched lines are not kept at all. Default true.
   void set_failure_data(bool full);
 
   // The date detector's templates with hits, for reports; empty without one.
