@@ -60,20 +60,55 @@ std::string Describe(const FailData& data) {
 
 }  // namespace
 
-uint32_t MlfidLog::Intern(const std::string& mlfid, bool& is_new) {
-  auto [it, inserted] = ids.try_emplace(mlfid, static_cast<uint32_t>(names.size()));
-  is_new = inserted;
-  if (inserted) {
-    names.push_back(mlfid);
-    first_data.emplace_back();
+size_t MlfidLog::Slot(std::string_view mlfid, uint64_t hash) const {
+  const size_t mask = table_.size() - 1;
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    const uint32_t entry = table_[i];
+    if (entry == 0 || (hashes_[entry - 1] == hash && Name(entry - 1) == mlfid)) return i;
   }
-  return it->second;
 }
 
-void MlfidLog::Add(MlfidEvent::Op op, const std::string& mlfid, bool found, std::optional<std::string> data) {
+void MlfidLog::Grow() {
+  std::vector<uint32_t> old = std::move(table_);
+  table_.assign(old.empty() ? 1024 : 2 * old.size(), 0);
+  const size_t mask = table_.size() - 1;
+  for (const uint32_t entry : old) {
+    if (entry == 0) continue;
+    size_t i = hashes_[entry - 1] & mask;
+    while (table_[i] != 0) i = (i + 1) & mask;
+    table_[i] = entry;
+  }
+}
+
+uint32_t MlfidLog::Intern(std::string_view mlfid, bool& is_new) {
+  is_new = false;
+  if (last_ < spans_.size() && Name(last_) == mlfid) return last_;
+  if (2 * (spans_.size() + 1) > table_.size()) Grow();
+  const uint64_t hash = std::hash<std::string_view>{}(mlfid);
+  const size_t slot = Slot(mlfid, hash);
+  if (table_[slot] == 0) {
+    is_new = true;
+    table_[slot] = static_cast<uint32_t>(spans_.size()) + 1;
+    spans_.emplace_back(static_cast<uint32_t>(arena_.size()), static_cast<uint32_t>(mlfid.size()));
+    arena_.append(mlfid);
+    hashes_.push_back(hash);
+    first_.push_back(0);
+  }
+  last_ = table_[slot] - 1;
+  return last_;
+}
+
+std::optional<uint32_t> MlfidLog::Find(std::string_view mlfid) const {
+  if (table_.empty()) return std::nullopt;
+  const uint32_t entry = table_[Slot(mlfid, std::hash<std::string_view>{}(mlfid))];
+  if (entry == 0) return std::nullopt;
+  return entry - 1;
+}
+
+void MlfidLog::Add(MlfidEvent::Op op, std::string_view mlfid, bool found, std::optional<std::string> data) {
   bool is_new = false;
   const uint32_t id = Intern(mlfid, is_new);
-  if (is_new && data) first_data[id] = std::move(data);
+  if (is_new && data) SetFirstData(id, std::move(*data));
   events.push_back(MlfidEvent{op, found, id});
 }
 
@@ -83,8 +118,10 @@ FailData* MlfidCache::Get(const std::string& mlfid) {
   if (it != entries_.end() && it->second.expires > clock_.Now()) found = &it->second.data;
   if (log_) {
     // The data is described only when this is the log's first use of the connection.
-    const bool first = found && log_->ids.find(mlfid) == log_->ids.end();
-    log_->Add(MlfidEvent::Op::kGet, mlfid, found != nullptr, first ? std::optional(Describe(*found)) : std::nullopt);
+    bool first = false;
+    const uint32_t id = log_->Intern(mlfid, first);
+    if (first && found) log_->SetFirstData(id, Describe(*found));
+    log_->events.push_back(MlfidEvent{MlfidEvent::Op::kGet, found != nullptr, id});
   }
   if (it != entries_.end() && !found) Unset(mlfid);
   return found;
@@ -99,14 +136,14 @@ MlfidSnapshot MlfidCache::Snapshot() const {
 
 bool MlfidEventsFollow(const MlfidSnapshot& before, const MlfidLog& log) {
   // Connections by id: the log's, then those only `before` holds.
-  std::vector<const std::string*> held(log.names.size(), nullptr);  // data at the start
-  std::vector<uint8_t> present(log.names.size(), 0), met(log.names.size(), 0);
+  std::vector<const std::string*> held(log.size(), nullptr);  // data at the start
+  std::vector<uint8_t> present(log.size(), 0), met(log.size(), 0);
   std::deque<uint32_t> order;
   size_t present_count = 0;
   for (const auto& [mlfid, data] : before) {
     uint32_t id;
-    if (auto it = log.ids.find(mlfid); it != log.ids.end()) {
-      id = it->second;
+    if (const std::optional<uint32_t> known = log.Find(mlfid)) {
+      id = *known;
     } else {
       id = static_cast<uint32_t>(held.size());
       held.push_back(nullptr);
@@ -124,7 +161,7 @@ bool MlfidEventsFollow(const MlfidSnapshot& before, const MlfidLog& log) {
       case MlfidEvent::Op::kGet: {
         if ((present[id] != 0) != e.found) return false;
         if (!met[id] && e.found) {
-          const std::optional<std::string>& data = log.first_data[id];
+          const std::string* data = log.FirstData(id);
           if (!held[id] || !data || *held[id] != *data) return false;
         }
         met[id] = 1;

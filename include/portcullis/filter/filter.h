@@ -93,20 +93,46 @@ struct MlfidEvent {
   enum class Op : uint8_t { kGet, kSet, kUnset };
   Op op = Op::kGet;
   bool found = false;
-  uint32_t id = 0;  // the connection: MlfidLog::names[id]
+  uint32_t id = 0;  // the connection, as MlfidLog::Intern numbers them
 };
 // The cache uses of a stretch of lines, connections interned.
-struct MlfidLog {
+class MlfidLog {
+ public:
   std::vector<MlfidEvent> events;
-  std::vector<std::string> names;  // by id
-  // By id: when the log's first use of the connection was a kGet that found it, its
-  // data as text.
-  std::vector<std::optional<std::string>> first_data;
-  std::unordered_map<std::string, uint32_t> ids;
 
   // The id of `mlfid`; `is_new` tells whether the log had not met it yet.
-  uint32_t Intern(const std::string& mlfid, bool& is_new);
-  void Add(MlfidEvent::Op op, const std::string& mlfid, bool found = false, std::optional<std::string> data = {});
+  uint32_t Intern(std::string_view mlfid, bool& is_new);
+  // The id of `mlfid` if the log met it.
+  std::optional<uint32_t> Find(std::string_view mlfid) const;
+  // When the log's first use of connection `id` was a kGet that found it: its data as
+  // text (nullptr otherwise).
+  const std::string* FirstData(uint32_t id) const {
+    return first_[id] ? &first_texts_[first_[id] - 1] : nullptr;
+  }
+  void SetFirstData(uint32_t id, std::string data) {
+    first_texts_.push_back(std::move(data));
+    first_[id] = static_cast<uint32_t>(first_texts_.size());
+  }
+  // How many connections it met (ids are 0 to size() - 1).
+  size_t size() const { return spans_.size(); }
+  // Logs one use; `data`: the connection's data as text, kept if this is its first use.
+  void Add(MlfidEvent::Op op, std::string_view mlfid, bool found = false, std::optional<std::string> data = {});
+
+ private:
+  // A second segment of an sshd log meets tens of thousands of connections, each
+  // interned where it is used: names back to back in one string, found through an
+  // open-addressed table (a node and a string allocated per name cost a third of
+  // that segment's time).
+  std::string_view Name(uint32_t id) const { return std::string_view(arena_).substr(spans_[id].first, spans_[id].second); }
+  size_t Slot(std::string_view mlfid, uint64_t hash) const;
+  void Grow();
+  std::string arena_;
+  std::vector<std::pair<uint32_t, uint32_t>> spans_;  // by id: offset and length in arena_
+  std::vector<uint64_t> hashes_;                      // by id
+  std::vector<uint32_t> table_;                       // id + 1; 0: empty
+  std::vector<uint32_t> first_;                       // by id: index + 1 in first_texts_; 0: none
+  std::vector<std::string> first_texts_;
+  uint32_t last_ = 0;  // the id met last: a hit uses its connection several times in a row
 };
 // Whether a cache that held `before` would have answered every kGet of `log` as the
 // logged cache did, applying the logged kSet/kUnset with fail2ban's eviction (the 100

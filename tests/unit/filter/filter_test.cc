@@ -234,6 +234,28 @@ namespace {
 // MlfidEventsFollow replays a logged segment's cache uses on another cache's contents:
 // every lookup must find what the logged cache found, with the same data the first time
 // a connection is met; stores evict the oldest of 100 connections as fail2ban's cache does.
+// A log numbers connections in the order it meets them, the same number every time
+// (also after its table grew), and finds only those it met.
+TEST(MlfidLogTest, InternsEachConnectionOnce) {
+  MlfidLog log;
+  bool is_new = false;
+  for (uint32_t i = 0; i < 5000; ++i) {
+    EXPECT_EQ(log.Intern(" srv1 sshd[" + std::to_string(i) + "]: ", is_new), i);
+    EXPECT_TRUE(is_new);
+    EXPECT_EQ(log.Intern(" srv1 sshd[" + std::to_string(i) + "]: ", is_new), i);  // the last one again
+    EXPECT_FALSE(is_new);
+  }
+  EXPECT_EQ(log.size(), 5000u);
+  for (uint32_t i = 0; i < 5000; i += 7) {
+    EXPECT_EQ(log.Intern(" srv1 sshd[" + std::to_string(i) + "]: ", is_new), i);
+    EXPECT_FALSE(is_new);
+    EXPECT_EQ(log.Find(" srv1 sshd[" + std::to_string(i) + "]: "), std::optional<uint32_t>(i));
+  }
+  EXPECT_EQ(log.Find(" srv1 sshd[5000]: "), std::nullopt);
+  EXPECT_EQ(log.Find(""), std::nullopt);
+  EXPECT_EQ(MlfidLog().Find("a"), std::nullopt);
+}
+
 TEST(MlfidEventsFollowTest, ChecksLookupsAgainstTheOtherCache) {
   using Op = MlfidEvent::Op;
   struct Use {
