@@ -464,12 +464,13 @@ Result<void> DateDetector::SetDefaultTimeZone(std::string_view timezone) {
   return {};
 }
 
-std::optional<DateMatch> DateDetector::Match(std::string_view line) {
+std::optional<DateMatch> DateDetector::Match(std::string_view line) { return Match(line, impl_->clock.Now()); }
+
+std::optional<DateMatch> DateDetector::Match(std::string_view line, double now) {
   Impl& d = *impl_;
   if (d.entries.empty() && d.lazy_defaults) {
     if (!d.Append("{DEFAULT}")) return std::nullopt;
   }
-  const double now = d.clock.Now();
   if (auto repeated = d.Repeat(line, now)) return repeated;
   size_t ignore = kNoIndex;
   bool won = false;

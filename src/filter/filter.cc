@@ -104,7 +104,7 @@ void Filter::Impl::ProcessDated(std::string_view line) {
   const double now = clock.Now();
   std::optional<date::DateMatch> found;
   date_is_integer = false;
-  if (detector) found = detector->Match(line);
+  if (detector) found = detector->Match(line, now);
   if (found) {
     current = PartsView{line.substr(0, found->begin), line.substr(found->begin, found->end - found->begin),
                         line.substr(found->end)};
@@ -353,8 +353,8 @@ void Filter::Impl::FindFailure(const PartsView& tuple, std::optional<double> dat
       }
     }
     if (const std::string* mlfid = fail.Text("mlfid")) {
-      std::string id = *mlfid;
-      FailData* live = MergeFailure(mlfid_cache, id, fail, split.matched, keep_lines);
+      mlfid_key.assign(*mlfid);  // `fail` changes below; the key's storage is reused
+      FailData* live = MergeFailure(mlfid_cache, mlfid_key, fail, split.matched, keep_lines);
       if (live->Truthy("nofail") && !config.check_all_regex) break;
       AddFailures(i, *live, date);
     } else {

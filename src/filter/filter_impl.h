@@ -131,6 +131,7 @@ struct Filter::Impl {
   LineSplit split;
   std::vector<Failure> results;
   MlfidCache mlfid_cache;
+  std::string mlfid_key;  // the hit's mlfid while it is merged
 };
 
 }  // namespace portcullis::filter
