@@ -12,7 +12,27 @@
 namespace portcullis::date {
 namespace {
 
-using DateDetectorTest = DateTest;
+class DateDetectorTest : public DateTest {
+ protected:
+  // One detector reads `lines` in turn (`rounds` times); each line must get what a fresh
+  // detector finds for it alone: the same span and time.
+  void ExpectAsFresh(std::optional<std::string_view> pattern, const std::vector<std::string>& lines, int rounds = 1) {
+    DateDetector warm = Detector(pattern);
+    for (int round = 0; round < rounds; ++round) {
+      for (const std::string& line : lines) {
+        DateDetector fresh = Detector(pattern);
+        auto a = warm.Match(line);
+        auto b = fresh.Match(line);
+        ASSERT_EQ(a.has_value(), b.has_value()) << line;
+        if (!a) continue;
+        EXPECT_EQ(a->begin, b->begin) << line;
+        EXPECT_EQ(a->end, b->end) << line;
+        EXPECT_EQ(a->time, b->time) << line;
+        EXPECT_EQ(a->time_is_integer, b->time_is_integer) << line;
+      }
+    }
+  }
+};
 
 struct YearCase {
   const char* line;
@@ -187,16 +207,7 @@ TEST_F(DateDetectorTest, TimesOfTheNextSecondsEqualFreshConversions) {
       seconds(year + "11:59:", " x");
       seconds(year.empty() ? "14/08 12:00:" : "14/08/2005 12:00:", " x");
     }
-  DateDetector warm = Detector(pattern);
-  for (const std::string& line : lines) {
-    DateDetector fresh = Detector(pattern);
-    auto a = warm.Match(line);
-    auto b = fresh.Match(line);
-    ASSERT_EQ(a.has_value(), b.has_value()) << line;
-    if (!a) continue;
-    EXPECT_EQ(a->time, b->time) << line;
-    EXPECT_EQ(a->time_is_integer, b->time_is_integer) << line;
-  }
+    ExpectAsFresh(pattern, lines);
   }
 }
 
@@ -222,20 +233,7 @@ TEST_F(DateDetectorTest, ALineWithTheLastDateAfterAnotherPrefixGetsTheSameAnswer
       "xy [14/Aug/2005:11:59:58 +0200] [14/Aug/2005:11:59:57 +0200]",
       "x [14/Aug/2005:11:59:58 +0200] [14/Aug/2005:11:59:57 +0200]",
   };
-  DateDetector warm = Detector(pattern);
-  for (int round = 0; round < 2; ++round) {
-    for (const std::string& line : lines) {
-      DateDetector fresh = Detector(pattern);
-      auto a = warm.Match(line);
-      auto b = fresh.Match(line);
-      ASSERT_EQ(a.has_value(), b.has_value()) << line;
-      if (!a) continue;
-      EXPECT_EQ(a->begin, b->begin) << line;
-      EXPECT_EQ(a->end, b->end) << line;
-      EXPECT_EQ(a->time, b->time) << line;
-      EXPECT_EQ(a->time_is_integer, b->time_is_integer) << line;
-    }
-  }
+  ExpectAsFresh(pattern, lines, 2);
 }
 
 // And a line whose bytes after that start differ from the last line's only in the
@@ -257,20 +255,8 @@ TEST_F(DateDetectorTest, ALineWithTheNextSecondAfterAnotherPrefixGetsTheTimeMove
   seconds("15/Aug 11:59:", " x");  // no year: inferred from now, a day after which it is last year's
   seconds("15/Aug 12:00:", " x");
   seconds("16/Aug 11:59:", " x");
-  for (const std::string_view pattern : {"^[^\\[]*\\[({DATE})", "^[^\\[]*\\[(%d/%b(?:/%Y)?[: ]%H:%M:%S)"}) {
-    DateDetector warm = Detector(pattern);
-    for (const std::string& line : lines) {
-      DateDetector fresh = Detector(pattern);
-      auto a = warm.Match(line);
-      auto b = fresh.Match(line);
-      ASSERT_EQ(a.has_value(), b.has_value()) << line;
-      if (!a) continue;
-      EXPECT_EQ(a->begin, b->begin) << line;
-      EXPECT_EQ(a->end, b->end) << line;
-      EXPECT_EQ(a->time, b->time) << line;
-      EXPECT_EQ(a->time_is_integer, b->time_is_integer) << line;
-    }
-  }
+  for (const std::string_view pattern : {"^[^\\[]*\\[({DATE})", "^[^\\[]*\\[(%d/%b(?:/%Y)?[: ]%H:%M:%S)"})
+    ExpectAsFresh(pattern, lines);
 }
 
 // They are compiled on first use, where an error could not be reported: every one must.
