@@ -1,10 +1,13 @@
 #include "portcullis/base/ip_addr.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <ostream>
 #include <string>
 #include <unordered_set>
+#include <vector>
 
 namespace portcullis {
 namespace {
@@ -165,6 +168,39 @@ TEST(IpAddrTest, OrdersStrictly) {
   EXPECT_LT(IpAddr::Parse("1.2.3.4"), IpAddr::Parse("1.2.3.5"));
   EXPECT_FALSE(IpAddr::Parse("1.2.3.4") < IpAddr::Parse("1.2.3.4"));
   EXPECT_LT(IpAddr::Parse("a"), IpAddr::Parse("b"));
+}
+
+}  // namespace
+}  // namespace portcullis
+
+namespace portcullis {
+namespace {
+
+// Dotted quads are read without inet_pton, which must agree on every text: those it
+// takes (with their bytes) and those it refuses (leading zeros, 256, five parts ...).
+TEST(IpAddrTest, ReadsDottedQuadsAsInetPtonDoes) {
+  std::vector<std::string> texts = {"1.2.3.4", "0.0.0.0", "255.255.255.255", "256.1.1.1", "01.2.3.4", "1.2.3.04",
+                                    "1.2.3", "1.2.3.4.5", "1..3.4", ".1.2.3", "1.2.3.4.", "1.2.3.4 ", "1.2.3.a",
+                                    "1000.1.1.1", "00.1.1.1", "1.2.3.-4", "192.168.100.200", "10.0.0.1", ""};
+  uint32_t seed = 7;
+  const std::string alphabet = "0123459.";
+  for (int k = 0; k < 20000; ++k) {
+    std::string t;
+    for (int i = 0, n = 5 + static_cast<int>((seed = seed * 1103515245u + 12345u) >> 16) % 12; i < n; ++i)
+      t += alphabet[((seed = seed * 1103515245u + 12345u) >> 16) % alphabet.size()];
+    texts.push_back(t);
+  }
+  for (const std::string& t : texts) {
+    unsigned char want[16] = {};
+    const bool v4 = inet_pton(AF_INET, t.c_str(), want) == 1;
+    const IpAddr got = IpAddr::Parse(t);
+    if (v4) {
+      ASSERT_TRUE(got.IsV4()) << "'" << t << "'";
+      EXPECT_EQ(std::memcmp(got.bytes().data(), want, 4), 0) << "'" << t << "'";
+    } else {
+      EXPECT_FALSE(got.IsV4()) << "'" << t << "'";
+    }
+  }
 }
 
 }  // namespace
