@@ -60,9 +60,15 @@ class MlfidCache {
   struct Entry {
     FailData data;
     double expires;
+    uint64_t stored;  // its number in order_
   };
+  // Insertion order (FIFO eviction): each store numbered; a connection forgotten since
+  // (or stored again under a later number) leaves its record behind, skipped when met
+  // and swept out when they outnumber the live ones (no search on every Unset).
+  void Sweep();
   const Clock& clock_;
-  std::deque<std::string> order_;  // insertion order (FIFO eviction)
+  std::deque<std::pair<std::string, uint64_t>> order_;
+  uint64_t stores_ = 0;
   std::unordered_map<std::string, Entry> entries_;
   MlfidLog* log_ = nullptr;
 };

@@ -129,8 +129,9 @@ FailData* MlfidCache::Get(const std::string& mlfid) {
 
 MlfidSnapshot MlfidCache::Snapshot() const {
   MlfidSnapshot out;
-  for (const std::string& mlfid : order_)
-    if (auto it = entries_.find(mlfid); it != entries_.end()) out.emplace_back(mlfid, Describe(it->second.data));
+  for (const auto& [mlfid, stored] : order_)
+    if (auto it = entries_.find(mlfid); it != entries_.end() && it->second.stored == stored)
+      out.emplace_back(mlfid, Describe(it->second.data));
   return out;
 }
 
@@ -198,22 +199,36 @@ void MlfidCache::Set(const std::string& mlfid, FailData data) {
   double now = clock_.Now();
   if (entries_.size() >= kMaxCount) {
     while (!order_.empty()) {
-      std::string oldest = std::move(order_.front());
+      auto [oldest, stored] = std::move(order_.front());
       order_.pop_front();
       auto it = entries_.find(oldest);
+      if (it == entries_.end() || it->second.stored != stored) continue;  // forgotten since
       double expires = it->second.expires;
       entries_.erase(it);
       if (expires > now && entries_.size() < kMaxCount) break;
     }
   }
-  auto [it, inserted] = entries_.insert_or_assign(mlfid, Entry{std::move(data), now + kMaxTime});
-  if (inserted) order_.push_back(mlfid);
+  auto it = entries_.find(mlfid);
+  if (it != entries_.end()) {  // stored again: keeps its place
+    it->second.data = std::move(data);
+    it->second.expires = now + kMaxTime;
+    return;
+  }
+  entries_.emplace(mlfid, Entry{std::move(data), now + kMaxTime, ++stores_});
+  order_.emplace_back(mlfid, stores_);
+  if (order_.size() > 2 * entries_.size() + 64) Sweep();
+}
+
+void MlfidCache::Sweep() {
+  std::erase_if(order_, [this](const std::pair<std::string, uint64_t>& record) {
+    auto it = entries_.find(record.first);
+    return it == entries_.end() || it->second.stored != record.second;
+  });
 }
 
 void MlfidCache::Unset(const std::string& mlfid) {
   if (log_) log_->Add(MlfidEvent::Op::kUnset, mlfid);
-  if (entries_.erase(mlfid) == 0) return;
-  order_.erase(std::find(order_.begin(), order_.end(), mlfid));
+  entries_.erase(mlfid);
 }
 
 namespace {

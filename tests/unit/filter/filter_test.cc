@@ -234,6 +234,28 @@ namespace {
 // MlfidEventsFollow replays a logged segment's cache uses on another cache's contents:
 // every lookup must find what the logged cache found, with the same data the first time
 // a connection is met; stores evict the oldest of 100 connections as fail2ban's cache does.
+// The filter's mlfid cache, logged from empty, answers every lookup as the replay of its
+// log does: stores, forgets and the eviction of the oldest of 100 connections, over a
+// few thousand lines of 300 connections opened, failed and closed in random order.
+TEST_F(FilterTest, TheMlfidCacheEvictsAsItsLogReplays) {
+  Filter filter = Make({"^<F-NOFAIL>open</F-NOFAIL> from <HOST>$", "^fail from <HOST>$",
+                        "^<F-MLFFORGET>close</F-MLFFORGET>$"},
+                       {}, "^ <F-MLFID>c\\d+</F-MLFID> <F-CONTENT>.+</F-CONTENT>$");
+  MlfidLog log;
+  filter.LogMlfidCache(&log);
+  uint32_t seed = 99;
+  for (int k = 0; k < 4000; ++k) {
+    seed = seed * 1103515245u + 12345u;
+    const std::string conn = "c" + std::to_string((seed >> 16) % 300);
+    const char* what[] = {"open from 192.0.2.1", "open from 192.0.2.1", "fail from 192.0.2.2", "close"};
+    filter.ProcessLine("Jun 21 16:47:46 " + conn + " " + what[(seed >> 8) % 4]);
+  }
+  filter.LogMlfidCache(nullptr);
+  EXPECT_GT(log.events.size(), 4000u);
+  EXPECT_LE(filter.MlfidCacheSnapshot().size(), 100u);
+  EXPECT_TRUE(MlfidEventsFollow({}, log));
+}
+
 // A log numbers connections in the order it meets them, the same number every time
 // (also after its table grew), and finds only those it met.
 TEST(MlfidLogTest, InternsEachConnectionOnce) {
