@@ -901,8 +901,6 @@ void OffsetBytes(const Backtracker::Program& p, int n, int k, std::array<ByteSet
   }
 }
 
-// How many of the bytes from `s` (at most `limit`) a single-class repeat takes; `run` as
-// Node::run: 256 takes them all, a byte value stops at that byte (memchr), -1 tests `set`.
 // Whether the `n` bytes at `a` are those of `b`: eight compared inline first, where
 // most texts differ (a call to memcmp for every literal cost more than the compare).
 __attribute__((always_inline)) inline bool SameBytes(const uint8_t* a, const char* b, size_t n) {
@@ -917,6 +915,8 @@ __attribute__((always_inline)) inline bool SameBytes(const uint8_t* a, const cha
   return true;
 }
 
+// How many of the bytes from `s` (at most `limit`) a single-class repeat takes; `run` as
+// Node::run: 256 takes them all, a byte value stops at that byte (memchr), -1 tests `set`.
 __attribute__((always_inline)) inline intptr_t RunLength(const uint8_t* s, intptr_t limit, const ByteSet& set, int run) {
   if (run < 0) {
     intptr_t k = 0;

@@ -76,9 +76,8 @@ bool RecordTakes(const internal::BacktrackState& st, std::string_view text, std:
 
 bool Match::ShiftedAccepts(std::string_view text, std::ptrdiff_t start, std::ptrdiff_t from,
                            std::ptrdiff_t to) const {
-  if (!impl_ || !impl_->native_used) return false;
+  if (!impl_ || !impl_->native_used || impl_->native.shift_start <= 0) return false;
   const internal::BacktrackState& st = impl_->native;
-  if (st.records.front().shift_from <= 0) return false;
   return RecordTakes(st, text, start, st.records.front().shift_from, from, to);
 }
 
@@ -181,6 +180,7 @@ bool RunSearch(const RegexImpl& re, std::string_view text, MatchImpl& m, bool an
   m.complexity_exceeded = false;
   m.native.read_extent = -1;
   m.native.shift_start = -1;
+  m.native.front_answered = false;
   if ((re.native && re.native->Rejects(text, anchored)) || !re.prefilter.MayMatch(text)) {
     m.matched = false;
     return false;

@@ -306,6 +306,8 @@ TEST(BacktrackerTest, AShiftedRecordTellsWhichBytesItRestedOn) {
   EXPECT_TRUE(warm.ShiftedAccepts("address [1x] y", 9, 3, 4));  // past what the search read
   Match other;
   EXPECT_FALSE(other.ShiftedAccepts(alike, 9, 0, 2));  // no search: not known
+  EXPECT_FALSE(re->Search("no bracket", warm));
+  EXPECT_FALSE(warm.ShiftedAccepts(alike, 9, 0, 2));  // the last search was not that one
 }
 
 // What the backtracker does not run stays on Boost.
