@@ -7,8 +7,6 @@
 #include <deque>
 #include <string>
 #include <type_traits>
-#include <unordered_map>
-#include <unordered_set>
 #include <variant>
 
 #include "filter_impl.h"

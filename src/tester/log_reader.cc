@@ -61,26 +61,6 @@ size_t AsciiPrefix(std::string_view s) {
   return i;
 }
 
-// Sixteen bytes at a time (SSE2, in every x86-64), then eight.
-bool IsAscii(std::string_view s) {
-  constexpr uint64_t kHigh = 0x8080808080808080ULL;
-  size_t i = 0;
-  uint64_t acc = 0;
-#ifdef __SSE2__
-  __m128i high = _mm_setzero_si128();
-  for (; i + 16 <= s.size(); i += 16)
-    high = _mm_or_si128(high, _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i)));
-  if (_mm_movemask_epi8(high) != 0) return false;
-#endif
-  for (; i + 8 <= s.size(); i += 8) {
-    uint64_t word;
-    std::memcpy(&word, s.data() + i, 8);
-    acc |= word;
-  }
-  for (; i < s.size(); ++i) acc |= static_cast<unsigned char>(s[i]);
-  return (acc & kHigh) == 0;
-}
-
 }  // namespace
 
 Result<Encoding> ParseEncoding(std::string_view name) {
@@ -95,7 +75,7 @@ Result<Encoding> ParseEncoding(std::string_view name) {
 }
 
 bool DecodeAppend(std::string_view bytes, Encoding encoding, std::string& out) {
-  if (IsAscii(bytes)) {
+  if (AsciiPrefix(bytes) == bytes.size()) {
     out.append(bytes);
     return true;
   }
@@ -221,7 +201,7 @@ bool LogReader::Next(std::string_view& line) {
   std::string_view raw = std::string_view(block_).substr(pos_, nl - pos_);
   pos_ = std::min(nl + 1, block_.size());
   while (!raw.empty() && (raw.back() == '\r' || raw.back() == '\n')) raw.remove_suffix(1);
-  if (encoding_ == Encoding::kUtf8 && (nl <= ascii_end_ || IsAscii(raw))) {
+  if (encoding_ == Encoding::kUtf8 && (nl <= ascii_end_ || AsciiPrefix(raw) == raw.size())) {
     line = raw;
     return true;
   }
