@@ -154,15 +154,27 @@ void Filter::Impl::ProcessDated(std::string_view line) {
 void Filter::Impl::UseLines(Lines lines) {
   replaced = std::move(lines);
   use_replaced = true;
+  content_pending = false;
   buf_valid = false;
 }
 
 // The prefregex's <F-CONTENT> becomes the whole buffer (fail2ban: [('', '', content)]).
+// The buffer is the content and a newline; the line itself is copied only when read.
 void Filter::Impl::UseContent(std::string_view content) {
-  replaced.resize(1);
-  AssignParts(replaced[0], "", "", content);
+  pending_content = content;
+  content_pending = true;
   use_replaced = true;
-  buf_valid = false;
+  buf.assign(content) += '\n';
+  buf_valid = true;
+}
+
+const Lines& Filter::Impl::CurrentLines() {
+  if (content_pending) {
+    replaced.resize(1);
+    AssignParts(replaced[0], "", "", pending_content);
+    content_pending = false;
+  }
+  return use_replaced ? replaced : Org();
 }
 
 // fail2ban's _ignoreLine: the index of the first ignoreregex found, or -1.
@@ -200,27 +212,38 @@ std::vector<IpAddr> Filter::Impl::TextToIp(const std::string& text) const {
 void Filter::Impl::AddFailures(int index, FailData& fail, std::optional<double> date) {
   const bool raw_mode = c.config.usedns == UseDns::kRaw || c.config.return_raw_host;
   const AddrMode default_mode = raw_mode ? AddrMode::kRaw : AddrMode::kParse;
-  // A copy: setting "ip" below may move the entries.
+  // The groups read here, found in one pass over the data.
+  const FailValue *fid_found = nullptr, *ip4 = nullptr, *ip6 = nullptr, *cidr_text = nullptr, *dns = nullptr;
+  bool has_mlfid = false;
+  for (const auto& [key_text, value] : fail.entries()) {
+    const std::string_view key = key_text;  // compared by size first
+    if (key == "fid") fid_found = &value;
+    else if (key == "ip4") ip4 = &value;
+    else if (key == "ip6") ip6 = &value;
+    else if (key == "cidr") cidr_text = &value;
+    else if (key == "dns") dns = &value;
+    else if (key == "mlfid") has_mlfid = std::holds_alternative<std::string>(value);
+  }
+  auto text = [](const FailValue* v) { return v ? std::get_if<std::string>(v) : nullptr; };
+  // Copies: setting "ip" or "mlfpending" below may move the entries.
   std::optional<FailValue> fid_value;
-  if (const FailValue* v = fail.Find("fid"); v && !std::holds_alternative<std::monostate>(*v)) fid_value = *v;
+  if (fid_found && !std::holds_alternative<std::monostate>(*fid_found)) fid_value = *fid_found;
   const FailValue* fid = fid_value ? &*fid_value : nullptr;
   std::optional<std::string> ip;
   int cidr = -1;
   bool raw = raw_mode;
   AddrMode ip_mode = default_mode;
-  for (const char* group : {"ip4", "ip6"}) {
-    if (ip || !fail.Text(group)) continue;
-    ip = *fail.Text(group);
-    cidr = ParseCidr(fail.Text("cidr"));
+  if (const std::string* found = text(ip4) ? text(ip4) : text(ip6)) {
+    ip = *found;
+    cidr = ParseCidr(text(cidr_text));
     raw = true;
     ip_mode = AddrMode::kParse;
   }
-  const std::string* mlfid = fail.Text("mlfid");
-  if (!ip && fail.Text("dns")) ip = *fail.Text("dns");
+  if (!ip && text(dns)) ip = *text(dns);
   if (!ip && fid) {
     ip = std::holds_alternative<std::string>(*fid) ? std::get<std::string>(*fid) : PyRepr(std::get<Tuple>(*fid));
     raw = true;
-  } else if (!ip && !mlfid) {
+  } else if (!ip && !has_mlfid) {
     return;  // fail2ban: "No group found" is logged and the regex skipped
   }
   // One failure per id (most hits have one: no list is built for them).
@@ -254,6 +277,7 @@ void Filter::Impl::AddFailures(int index, FailData& fail, std::optional<double> 
 void Filter::Impl::FindFailure(const PartsView& tuple, std::optional<double> date, bool no_date) {
   const FilterConfig& config = c.config;
   use_replaced = false;
+  content_pending = false;
   if (config.maxlines > 1) {
     kept.push_back(tuple.Copy());
     if (kept.size() > static_cast<size_t>(config.maxlines))
@@ -327,7 +351,8 @@ void Filter::Impl::FindFailure(const PartsView& tuple, std::optional<double> dat
       split.matched.clear();
       split.unmatched.clear();
     }
-    FailData fail = GroupsOf(re, match);
+    std::optional<bool> forget;
+    FailData fail = HitData(c.prefregex ? &*c.prefregex : nullptr, pref_match, re, match, forget);
     if (ignore_count > 0 && IgnoreLine(buf, &split.matched) >= 0) {
       buf_valid = false;
       if (!config.check_all_regex) break;
@@ -335,26 +360,9 @@ void Filter::Impl::FindFailure(const PartsView& tuple, std::optional<double> dat
     }
     if (no_date && !date && config.check_find_time) continue;
     if (!config.check_all_regex || config.maxlines > 1) UseLines(split.unmatched);
-    if (c.prefregex) {
-      FailData merged = GroupsOf(*c.prefregex, pref_match, "content");
-      if (!merged.entries().empty()) {
-        // fail2ban's dict update: the prefregex's groups first, the failregex's over
-        // them. The failregex's keys are unique, so only the prefregex's are searched.
-        const size_t pref_count = merged.entries().size();
-        merged.entries().reserve(pref_count + fail.entries().size());
-        for (auto& [key, value] : fail.entries()) {
-          auto& entries = merged.entries();
-          auto same = std::find_if(entries.begin(), entries.begin() + static_cast<std::ptrdiff_t>(pref_count),
-                                   [&key = key](const FailData::Entry& e) { return e.first == key; });
-          if (same != entries.begin() + static_cast<std::ptrdiff_t>(pref_count)) same->second = std::move(value);
-          else entries.emplace_back(key, std::move(value));
-        }
-        fail = std::move(merged);
-      }
-    }
     if (const std::string* mlfid = fail.Text("mlfid")) {
       mlfid_key.assign(*mlfid);  // `fail` changes below; the key's storage is reused
-      FailData* live = MergeFailure(mlfid_cache, mlfid_key, fail, split.matched, keep_lines);
+      FailData* live = MergeFailure(mlfid_cache, mlfid_key, fail, split.matched, keep_lines, forget);
       if (live->Truthy("nofail") && !config.check_all_regex) break;
       AddFailures(i, *live, date);
     } else {

@@ -40,6 +40,13 @@ void SplitLines(const CompiledRegex& re, const regex::Match& m, std::string_view
 // named `skip` (if any) left out.
 FailData GroupsOf(const CompiledRegex& re, const regex::Match& m, std::string_view skip = {});
 
+// A failregex hit's data as fail2ban's findFailure has it: the prefregex's groups (its
+// content left out), then the failregex's over them (a dict update). When the hit
+// has an mlfid, `forget` is set to whether mlfforget was truthy and that key is left
+// out (MergeFailure would pop it first thing); nullopt: left in as it was.
+FailData HitData(const CompiledRegex* pref, const regex::Match& pref_match, const CompiledRegex& re,
+                 const regex::Match& m, std::optional<bool>& forget);
+
 // fail2ban's mlfid cache: up to 100 connection ids, five minutes each.
 class MlfidCache {
  public:
@@ -47,12 +54,15 @@ class MlfidCache {
 
   explicit MlfidCache(const Clock& clock) : clock_(clock) {}
   FailData* Get(const std::string& mlfid);
-  void Set(const std::string& mlfid, FailData data);
+  // Stores `data`; returns where it is kept.
+  FailData* Set(const std::string& mlfid, FailData data);
   void Unset(const std::string& mlfid);
   MlfidSnapshot Snapshot() const;
   // Records every Get/Set/Unset from now on (nullptr: stop); a Get's data only the
   // first time the log meets that connection.
   void set_log(MlfidLog* log) { log_ = log; }
+  // Records a Get that found `found` (nullptr: nothing live) in the log, if any.
+  void LogGet(std::string_view mlfid, const FailData* found);
 
  private:
   static constexpr double kMaxTime = 300;
@@ -76,8 +86,9 @@ class MlfidCache {
 // _mergeFailure). Returns the live merged data: the cache entry, or `fail` itself
 // when the connection is forgotten. Later changes to it persist in the cache.
 // `keep_matches` false: the matched lines (matches, nofail-matches) are not kept.
+// `forget`: mlfforget's truthiness when HitData took it out already.
 FailData* MergeFailure(MlfidCache& cache, const std::string& mlfid, FailData& fail,
-                      const Lines& matched, bool keep_matches = true);
+                      const Lines& matched, bool keep_matches = true, std::optional<bool> forget = std::nullopt);
 
 struct Filter::Impl {
   Impl(std::shared_ptr<const CompiledFilter> compiled_filter, const Clock& clock_ref, Resolver* r)
@@ -89,7 +100,7 @@ struct Filter::Impl {
   int IgnoreLine(std::string_view buf, const Lines* matched);
   void UseLines(Lines lines);
   void UseContent(std::string_view content);
-  const Lines& CurrentLines() { return use_replaced ? replaced : Org(); }
+  const Lines& CurrentLines();
   // `org`, copied from the line only when something reads it (most lines of one line
   // never get past the prefregex).
   const Lines& Org() {
@@ -127,6 +138,9 @@ struct Filter::Impl {
   // across lines, `use_replaced` says whether it stands for this line.
   Lines replaced;
   bool use_replaced = false;
+  // UseContent's content (a view into pref_buf), not yet copied into `replaced`.
+  std::string_view pending_content;
+  bool content_pending = false;
   std::string pref_buf;      // the text the prefregex matched (its groups point into it)
   regex::Match pref_match;
   std::string buf;

@@ -79,25 +79,44 @@ void SplitLines(const CompiledRegex& re, const regex::Match& m, std::string_view
   out.unmatched.insert(out.unmatched.end(), org.begin() + static_cast<long>(count2), org.end());
 }
 
-FailData GroupsOf(const CompiledRegex& re, const regex::Match& m, std::string_view skip) {
-  FailData fail;
-  fail.entries().reserve(re.groups_by_index.size() + re.regex.groups().alt.size() + 4);  // + matches etc.
+namespace {
+
+// The value of `key` among out's entries from `base` on (one regex's groups), or nullptr.
+FailValue* FindFrom(FailData& out, size_t base, std::string_view key) {
+  auto& entries = out.entries();
+  for (size_t i = base; i < entries.size(); ++i)
+    if (entries[i].first == key) return &entries[i].second;
+  return nullptr;
+}
+
+FailValue& SetFrom(FailData& out, size_t base, std::string_view key, FailValue value) {
+  if (FailValue* v = FindFrom(out, base, key)) return *v = std::move(value);
+  return out.entries().emplace_back(std::string(key), std::move(value)).second;
+}
+
+// Appends the named groups of a hit to `out`: alt_/tuple_ groups fold into the entries
+// this regex added, not those before them.
+void AppendGroups(const CompiledRegex& re, const regex::Match& m, std::string_view skip, FailData& out,
+                  int skip_index = -1) {
+  const size_t base = out.entries().size();
   // A regex's group names are unique: appended without looking for them first.
   for (const auto& [name, index] : re.groups_by_index) {
-    if (name == skip) continue;
+    if (index == skip_index || name == skip) continue;
     if (m.Matched(index))
-      fail.entries().emplace_back(name, std::string(m.Group(index)));
+      out.entries().emplace_back(std::piecewise_construct, std::forward_as_tuple(name),
+                                 std::forward_as_tuple(std::in_place_type<std::string>, m.Group(index)));
     else
-      fail.entries().emplace_back(name, std::monostate{});
+      out.entries().emplace_back(name, std::monostate{});
   }
   for (const auto& [index, target] : re.regex.groups().alt) {
-    if (!m.Matched(index) || m.Group(index).empty() || fail.Truthy(target)) continue;
-    fail.Set(target, std::string(m.Group(index)));
+    if (!m.Matched(index) || m.Group(index).empty()) continue;
+    if (const FailValue* v = FindFrom(out, base, target); v && IsTruthy(*v)) continue;
+    SetFrom(out, base, target, std::string(m.Group(index)));
   }
   for (const auto& [index, target] : re.regex.groups().tuple) {
     std::optional<std::string> value;
     if (m.Matched(index)) value = std::string(m.Group(index));
-    FailValue* current = fail.Find(target);
+    FailValue* current = FindFrom(out, base, target);
     if (current && std::holds_alternative<Tuple>(*current)) {
       std::get<Tuple>(*current).push_back(std::move(value));
       continue;
@@ -108,8 +127,63 @@ FailData GroupsOf(const CompiledRegex& re, const regex::Match& m, std::string_vi
     else
       tuple.emplace_back(std::nullopt);
     tuple.push_back(std::move(value));
-    fail.Set(target, std::move(tuple));
+    SetFrom(out, base, target, std::move(tuple));
   }
+}
+
+size_t Reserve(const CompiledRegex& re) { return re.groups_by_index.size() + re.regex.groups().alt.size(); }
+
+}  // namespace
+
+FailData GroupsOf(const CompiledRegex& re, const regex::Match& m, std::string_view skip) {
+  FailData fail;
+  fail.entries().reserve(Reserve(re) + 4);  // + matches etc.
+  AppendGroups(re, m, skip, fail);
+  return fail;
+}
+
+FailData HitData(const CompiledRegex* pref, const regex::Match& pref_match, const CompiledRegex& re,
+                 const regex::Match& m, std::optional<bool>& forget) {
+  // With an mlfid, fail2ban's _mergeFailure pops mlfforget at once: it is left out here
+  // when the groups alone tell (no alt_/tuple_ group folds into either key).
+  forget.reset();
+  int pref_skip = -1, re_skip = -1;
+  if (!re.folds_mlf && !(pref && pref->folds_mlf)) {
+    const bool has_mlfid = re.mlfid_group >= 0 ? m.Matched(re.mlfid_group)
+                                               : pref && pref->mlfid_group >= 0 && pref_match.Matched(pref->mlfid_group);
+    auto truthy = [](const regex::Match& match, int index) { return match.Matched(index) && !match.Group(index).empty(); };
+    if (has_mlfid && re.mlfforget_group >= 0) {
+      forget = truthy(m, re.mlfforget_group);
+      re_skip = re.mlfforget_group;
+      if (pref) pref_skip = pref->mlfforget_group;
+    } else if (has_mlfid && pref && pref->mlfforget_group >= 0) {
+      forget = truthy(pref_match, pref->mlfforget_group);
+      pref_skip = pref->mlfforget_group;
+    } else if (has_mlfid) {
+      forget = false;
+    }
+  }
+  FailData fail;
+  auto& entries = fail.entries();
+  entries.reserve((pref ? Reserve(*pref) : 0) + Reserve(re) + 4);  // + matches etc.
+  if (pref) AppendGroups(*pref, pref_match, "content", fail, pref_skip);
+  const size_t pref_count = entries.size();
+  AppendGroups(re, m, {}, fail, re_skip);
+  if (pref_count == 0) return fail;
+  // fail2ban's dict update: a key both have keeps the prefregex's place and takes the
+  // failregex's value.
+  size_t kept = pref_count;
+  for (size_t k = pref_count; k < entries.size(); ++k) {
+    auto same = std::find_if(entries.begin(), entries.begin() + static_cast<std::ptrdiff_t>(pref_count),
+                             [&key = entries[k].first](const FailData::Entry& e) { return e.first == key; });
+    if (same != entries.begin() + static_cast<std::ptrdiff_t>(pref_count)) {
+      same->second = std::move(entries[k].second);
+    } else {
+      if (kept != k) entries[kept] = std::move(entries[k]);
+      ++kept;
+    }
+  }
+  entries.resize(kept);
   return fail;
 }
 

@@ -114,15 +114,18 @@ FailData* MlfidCache::Get(const std::string& mlfid) {
   auto it = entries_.find(mlfid);
   FailData* found = nullptr;
   if (it != entries_.end() && it->second.expires > clock_.Now()) found = &it->second.data;
-  if (log_) {
-    // The data is described only when this is the log's first use of the connection.
-    bool first = false;
-    const uint32_t id = log_->Intern(mlfid, first);
-    if (first && found) log_->SetFirstData(id, Describe(*found));
-    log_->events.push_back(MlfidEvent{MlfidEvent::Op::kGet, found != nullptr, id});
-  }
+  LogGet(mlfid, found);
   if (it != entries_.end() && !found) Unset(mlfid);
   return found;
+}
+
+void MlfidCache::LogGet(std::string_view mlfid, const FailData* found) {
+  if (!log_) return;
+  // The data is described only when this is the log's first use of the connection.
+  bool first = false;
+  const uint32_t id = log_->Intern(mlfid, first);
+  if (first && found) log_->SetFirstData(id, Describe(*found));
+  log_->events.push_back(MlfidEvent{MlfidEvent::Op::kGet, found != nullptr, id});
 }
 
 MlfidSnapshot MlfidCache::Snapshot() const {
@@ -192,7 +195,7 @@ bool MlfidEventsFollow(const MlfidSnapshot& before, const MlfidLog& log) {
   return true;
 }
 
-void MlfidCache::Set(const std::string& mlfid, FailData data) {
+FailData* MlfidCache::Set(const std::string& mlfid, FailData data) {
   if (log_) log_->Add(MlfidEvent::Op::kSet, mlfid);
   double now = clock_.Now();
   if (entries_.size() >= kMaxCount) {
@@ -210,11 +213,12 @@ void MlfidCache::Set(const std::string& mlfid, FailData data) {
   if (it != entries_.end()) {  // stored again: keeps its place
     it->second.data = std::move(data);
     it->second.expires = now + kMaxTime;
-    return;
+    return &it->second.data;
   }
-  entries_.emplace(mlfid, Entry{std::move(data), now + kMaxTime, ++stores_});
+  it = entries_.emplace(mlfid, Entry{std::move(data), now + kMaxTime, ++stores_}).first;
   order_.emplace_back(mlfid, stores_);
   if (order_.size() > 2 * entries_.size() + 64) Sweep();
+  return &it->second.data;
 }
 
 void MlfidCache::Sweep() {
@@ -252,7 +256,7 @@ const Users* UpdateUsers(FailData& data, const std::string* user_text) {
   return users ? std::get_if<Users>(users) : nullptr;
 }
 
-int FlagsOf(FailData& fail) {
+int FlagsOf(FailData& fail, std::optional<bool> forget) {
   int flags = 0;
   if (fail.Truthy("mlfgained")) {
     flags |= kGained | kNoFail;
@@ -260,19 +264,20 @@ int FlagsOf(FailData& fail) {
   } else if (fail.Truthy("nofail")) {
     flags |= kNoFail;
   }
-  if (IsTruthy(fail.Pop("mlfforget"))) flags |= kForget;
+  if (forget ? *forget : IsTruthy(fail.Pop("mlfforget"))) flags |= kForget;
   return flags;
 }
 
 // Folds the current hit into the cached data of its connection.
-const Users* MergeIntoCached(FailData& cached, const FailData& fail, int& flags) {
+// `fail` is spent: its values are moved.
+const Users* MergeIntoCached(FailData& cached, FailData& fail, int& flags) {
   UpdateUsers(cached, fail.Text("user"));
   if (IsTruthy(cached.Pop("nofail"))) flags |= kCachedNoFail;
   if (IsTruthy(cached.Pop("mlfgained"))) flags |= kCachedNoFail;
   if (flags & kGained) cached.Pop("mlfpending");
   if ((flags & kCachedNoFail) == 0 && !cached.Truthy("mlfpending")) cached.Pop("matches");
-  for (const auto& [key, value] : fail.entries())
-    if (!std::holds_alternative<std::monostate>(value)) cached.Set(key, value);
+  for (auto& [key, value] : fail.entries())
+    if (!std::holds_alternative<std::monostate>(value)) cached.Set(key, std::move(value));
   return UpdateUsers(cached, nullptr);
 }
 
@@ -295,8 +300,8 @@ void MergeMatches(FailData& fail, int flags, const Lines& matched) {
 }  // namespace
 
 FailData* MergeFailure(MlfidCache& cache, const std::string& mlfid, FailData& fail,
-                       const Lines& matched, bool keep_matches) {
-  int flags = FlagsOf(fail);
+                       const Lines& matched, bool keep_matches, std::optional<bool> forget) {
+  int flags = FlagsOf(fail, forget);
   FailData* live = &fail;
   const Users* users = nullptr;
   if (FailData* cached = cache.Get(mlfid)) {
@@ -310,8 +315,8 @@ FailData* MergeFailure(MlfidCache& cache, const std::string& mlfid, FailData& fa
     }
   } else if ((flags & kForget) == 0) {
     UpdateUsers(fail, fail.Text("user"));
-    cache.Set(mlfid, std::move(fail));
-    live = cache.Get(mlfid);
+    live = cache.Set(mlfid, std::move(fail));
+    cache.LogGet(mlfid, live);  // fail2ban reads it back (a Get in the cache's log)
     users = UpdateUsers(*live, nullptr);
   }
   if (IsTruthy(live->Pop("mlfpending")) || (users && users->size() > 1)) {

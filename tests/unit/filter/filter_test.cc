@@ -120,6 +120,33 @@ TEST_F(FilterTest, MlfidStateMachineHoldsNofailAndDropsGainedSessions) {
   }
 }
 
+// A hit with an mlfid loses its mlfforget key (fail2ban pops it first thing); a
+// failregex's unmatched mlfid group is None over the prefregex's, so no merge, and the
+// key stays. The keys and their order are those fail2ban-regex -o row printed.
+TEST_F(FilterTest, AHitWithAnMlfidLosesItsMlfforgetKey) {
+  Filter filter = Make({"^<F-NOFAIL>open</F-NOFAIL> from <HOST>$",
+                        "^fail (?:<F-MLFID>m\\d+</F-MLFID> )?from <HOST> (?:<F-MLFFORGET>last</F-MLFFORGET>)?",
+                        "^(?P<mlfid>x)?close <F-MLFFORGET>now</F-MLFFORGET> <HOST>"},
+                       {}, "^<F-MLFID>\\s*\\S+ c\\d+:</F-MLFID>(?: <F-MLFFORGET>bye</F-MLFFORGET>)? <F-CONTENT>.+</F-CONTENT>$");
+  struct Step { const char* line; const char* keys; };
+  const Step steps[] = {
+      {"Jun 21 16:47:47 srv c1: fail from 192.0.2.1 ", "mlfid=None mlfforget=None ip4 ip6=None dns=None"},
+      {"Jun 21 16:47:48 srv c1: fail m7 from 192.0.2.1 last", "mlfid ip4 ip6=None dns=None"},
+      {"Jun 21 16:47:49 srv c1: fail from 192.0.2.1 last", "mlfid=None mlfforget ip4 ip6=None dns=None"},
+      {"Jun 21 16:47:50 srv c2: bye close now 192.0.2.2", "mlfid=None mlfforget ip4 ip6=None dns=None"},
+  };
+  for (const Step& step : steps) {
+    const auto& found = filter.ProcessLine(step.line);
+    ASSERT_EQ(found.size(), 1u) << step.line;
+    std::string keys;
+    for (const auto& [key, value] : found[0].data.entries()) {
+      if (key == "matches" || key == "users") continue;
+      keys += (keys.empty() ? "" : " ") + key + (std::holds_alternative<std::monostate>(value) ? "=None" : "");
+    }
+    EXPECT_EQ(keys, step.keys) << step.line;
+  }
+}
+
 TEST_F(FilterTest, ChoosesTheFailureIdFromFidAltAndTupleGroups) {
   // Hard part 10.
   struct Case { const char* regex; const char* line; const char* id; const char* ip; };
