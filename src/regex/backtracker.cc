@@ -977,16 +977,16 @@ class Matcher {
   }
 
   void Unwind(size_t mark) {
-    auto& trail = trail_;
-    while (trail.size() > mark) {
-      regs_[trail.back().first] = trail.back().second;
-      trail.pop_back();
+    UndoLog& trail = trail_;
+    while (trail.size > mark) {
+      const auto& [reg, old] = trail.entries[--trail.size];
+      regs_[reg] = old;
     }
   }
 
  private:
   __attribute__((always_inline)) void Set(int reg, intptr_t value) {
-    trail_.emplace_back(reg, regs_[reg]);
+    trail_.Push(reg, regs_[reg]);
     regs_[reg] = value;
   }
 
@@ -1140,7 +1140,7 @@ class Matcher {
               n = branch;
               break;
             }
-            const size_t mark = trail_.size();
+            const size_t mark = trail_.size;
             if (Run(branch, pos)) return true;
             if (gave_up_) return false;
             Unwind(mark);
@@ -1157,7 +1157,7 @@ class Matcher {
           return Step(r, regs_[Reg(r, 0)] + 1, pos);
         }
         case Op::kLook: {
-          const size_t mark = trail_.size();
+          const size_t mark = trail_.size;
           bool ok;
           if (node.behind && pos < node.width) NoteAbsolute(pos);
           if (node.behind) ok = pos >= node.width && Run(node.body, pos - node.width);
@@ -1253,7 +1253,7 @@ class Matcher {
     const bool more = (r.max < 0 || count < r.max) && pos != regs_[start_reg] && !CannotStart(r.body, pos);
     if (r.greedy) {
       if (more) {
-        const size_t mark = trail_.size();
+        const size_t mark = trail_.size;
         Set(count_reg, count);
         Set(start_reg, pos);
         if (Run(r.body, pos)) return true;
@@ -1262,7 +1262,7 @@ class Matcher {
       }
       return Run(r.next, pos);
     }
-    const size_t mark = trail_.size();
+    const size_t mark = trail_.size;
     if (Run(r.next, pos)) return true;
     if (gave_up_) return false;
     Unwind(mark);
@@ -1356,7 +1356,7 @@ class Matcher {
 
   // Run, undoing its register writes when it fails: one choice tried.
   bool Try(int n, intptr_t pos) {
-    const size_t mark = trail_.size();
+    const size_t mark = trail_.size;
     if (Run(n, pos)) return true;
     Unwind(mark);
     return false;
@@ -1376,7 +1376,7 @@ class Matcher {
   const uint8_t* s_;
   intptr_t len_;
   intptr_t* regs_;
-  std::vector<std::pair<int, intptr_t>>& trail_;
+  UndoLog& trail_;
   std::vector<ByteSet>* classes_ = nullptr;  // recording
   const Node* tail_node_ = nullptr;          // recording: the program's tail run
   bool needs_ = false;                       // some branch has needed literals

@@ -55,10 +55,22 @@ struct ReplayRecord {
   intptr_t tail_end = -1;
 };
 
+// Register writes to undo on backtracking: (register, old value). A plain array and a
+// count: a write is the search's most frequent step, too frequent for a call.
+struct UndoLog {
+  std::vector<std::pair<int, intptr_t>> entries;
+  size_t size = 0;
+  void clear() { size = 0; }
+  void Push(int reg, intptr_t old) {
+    if (size == entries.size()) entries.resize(entries.empty() ? 64 : 2 * entries.size());
+    entries[size++] = {reg, old};
+  }
+};
+
 // Per-search scratch: reused by one thread, it keeps its storage.
 struct BacktrackState {
   std::vector<intptr_t> regs;                      // group spans (2 per group), then loop registers
-  std::vector<std::pair<int, intptr_t>> trail;     // undo log of register writes
+  UndoLog trail;                                   // undo log of register writes
   // The last few recorded searches, the one answering last first: a prefregex's lines
   // come in a few shapes (sshd[pid], CRON[pid], sudo: ...) that take turns, a date
   // template's in a few (the digits of an hour or a minute crossing a class).
