@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <climits>
 #include <cstring>
 #include <iterator>
 #include <map>
@@ -12,6 +13,7 @@
 namespace portcullis::regex::internal {
 namespace {
 
+constexpr int kUnrolledRepeat = 4;  // repeats up to this count are emitted as copies
 constexpr size_t kMaxSteps = 1000000;  // then Boost decides (and applies its own limit)
 constexpr int kMaxDepth = 3000;        // recursion: one level per open choice point
 
@@ -537,6 +539,38 @@ std::optional<int> FixedWidth(const Ast& a) {
   return std::nullopt;
 }
 
+// The fewest bytes `a` can match (0 where unsure: a backreference).
+int MinWidth(const Ast& a) {
+  switch (a.kind) {
+    case Ast::Kind::kEmpty: case Ast::Kind::kAssert: case Ast::Kind::kLook: case Ast::Kind::kBackref: return 0;
+    case Ast::Kind::kSet: return 1;
+    case Ast::Kind::kLiteral: return static_cast<int>(a.literal.size());
+    case Ast::Kind::kGroup: return MinWidth(*a.kids[0]);
+    case Ast::Kind::kCond: return std::min(MinWidth(*a.kids[0]), MinWidth(*a.kids[1]));
+    case Ast::Kind::kConcat: {
+      int sum = 0;
+      for (const auto& k : a.kids) sum += MinWidth(*k);
+      return sum;
+    }
+    case Ast::Kind::kAlt: {
+      int least = INT_MAX;
+      for (const auto& k : a.kids) least = std::min(least, MinWidth(*k));
+      return least == INT_MAX ? 0 : least;
+    }
+    case Ast::Kind::kRepeat: return a.min * MinWidth(*a.kids[0]);
+  }
+  return 0;
+}
+
+// Whether `a` captures or reads a capture (a group, a backreference, a conditional).
+bool TouchesGroups(const Ast& a) {
+  if ((a.kind == Ast::Kind::kGroup && a.group != 0) || a.kind == Ast::Kind::kBackref || a.kind == Ast::Kind::kCond)
+    return true;
+  for (const auto& k : a.kids)
+    if (TouchesGroups(*k)) return true;
+  return false;
+}
+
 enum class Op : uint8_t {
   kSet, kLiteral, kAssert, kOpen, kClose, kAlt, kRepeat, kRepeatTail, kLook, kPeek, kBackref, kCond, kSucceed, kMatch
 };
@@ -789,13 +823,18 @@ class Emitter {
     while (inner->kind == Ast::Kind::kGroup && inner->group == 0) inner = inner->kids[0].get();
     if (a.min == 0 && a.max == 1 && inner->kind != Ast::Kind::kSet) {
       // X? is (X|) and X?? is (|X): no loop registers (one iteration cannot be empty twice).
-      const int x = Emit(body, next);
-      Node n{Op::kAlt};
-      n.arg = static_cast<int>(p_.branches.size());
-      n.count = 2;
-      p_.branches.push_back(a.greedy ? x : next);
-      p_.branches.push_back(a.greedy ? next : x);
-      return Add(n);
+      return Optional(body, a.greedy, next, next);
+    }
+    // A short counted repeat of a body that captures nothing: copies of the body, X{3}
+    // as XXX and X{1,3} as X(?:X(?:X)?)?, without loop registers or steps (HOST's
+    // (?:\d{1,3}\.){3}, a suffix's (?: port \d+| on \S+){0,2}). Exact when no
+    // iteration past the minimum can be empty (Python ends the loop at one that is).
+    if (a.max >= 2 && a.max <= kUnrolledRepeat && inner->kind != Ast::Kind::kSet && !TouchesGroups(body) &&
+        (a.min == a.max || MinWidth(body) > 0)) {
+      int tail = next;
+      for (int i = a.min; i < a.max; ++i) tail = Optional(body, a.greedy, tail, next);
+      for (int i = 0; i < a.min; ++i) tail = Emit(body, tail);
+      return tail;
     }
     Node r{Op::kRepeat};
     r.min = a.min;
@@ -822,6 +861,17 @@ class Emitter {
     const int start = Emit(body, Add(tail));
     p_.nodes[index].body = start;
     return index;
+  }
+
+  // `body` once, then `then`; or `skip`: in that order when greedy.
+  int Optional(const Ast& body, bool greedy, int then, int skip) {
+    const int x = Emit(body, then);
+    Node n{Op::kAlt};
+    n.arg = static_cast<int>(p_.branches.size());
+    n.count = 2;
+    p_.branches.push_back(greedy ? x : skip);
+    p_.branches.push_back(greedy ? skip : x);
+    return Add(n);
   }
 
  private:

@@ -149,6 +149,17 @@ std::vector<Case> SubsetCases() {
        "w3|w4|w5|w6|w7|w8|w9|v0|v1|v2|v3|v4|v5|v6|v7|v8|v9|u0|u1|u2|u3|u4|u5|u6|u7|u8|u9|t0|t1|t2|t3|t4|t5|"
        "t6|t7|t8|t9|word|bar)+",
        kLines},
+      // Short counted repeats of capture-free bodies, emitted as copies: fixed counts
+      // (also of bodies that can be empty), ranges greedy and lazy, and those left as
+      // loops (a body that can be empty past its minimum, a capture, a count over 4).
+      {"^(?:\\d{1,3}\\.){3}\\d{1,3}(?: (?:port \\d+|on \\S+)){0,2}(?: ssh\\d*)?$",
+       {"192.0.2.1", "192.0.2.1 port 22", "192.0.2.1 port 22 on x ssh2", "192.0.2.1 port 22 on x port 3",
+        "1.2.3", "1.2.3.4.5", "1234.2.3.4", "1.2.3.4 port", "1.2.3.4 on  x"}},
+      {"(?:a?){3}b|(?:ab|a){2,3}?c|(?:x|){0,3}y|(?:(q)r){1,2}s|(?:t[uv]){2,5}w",
+       {"aab", "b", "aaab", "ababc", "abac", "aac", "abababac", "xxxy", "xxxxy", "y", "qrqrs", "qrs", "tututuw",
+        "tutw", "tuw", "tutututututuw", "aaaab"}},
+      {"^(?:[a-z]+ ){1,3}?(?P<last>\\w+)$", {"a b c d", "one", "a b", "a b c d e", "a  b"}},
+      {"^(?:a|ab){1,2}?(?P<rest>.*)|^(?:a|ab){0,2}(?P<all>.*)", {"abab", "aab", "b", "ababab"}},
       // Branches skipped when a literal they need later (past a repeat) is missing.
       {"^Failed (?:(?P<nofail>publickey)|\\S+) for (?P<cond_inv>invalid user )?(?P<user>(?P<cond_user>\\S+)|"
        "(?(cond_inv)(?:(?! from ).)*?|[^:]+)) from (?P<ip>[\\d.]+|\\S+)(?: (?:port \\d+|on \\S+)){0,2}(?: ssh\\d*)?"
