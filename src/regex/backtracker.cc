@@ -14,6 +14,7 @@ namespace portcullis::regex::internal {
 namespace {
 
 constexpr int kUnrolledRepeat = 4;  // repeats up to this count are emitted as copies
+constexpr size_t kMaxNodes = 100000;  // a larger program is left to Boost (stock filters': < 200)
 constexpr size_t kMaxSteps = 1000000;  // then Boost decides (and applies its own limit)
 constexpr int kMaxDepth = 3000;        // recursion: one level per open choice point
 
@@ -562,6 +563,19 @@ int MinWidth(const Ast& a) {
   return 0;
 }
 
+// Whether `a` holds a repeat other than of one class (`\d{1,3}` is a run, not copies):
+// copies of copies would grow as the product of their counts.
+bool HoldsLoops(const Ast& a) {
+  if (a.kind == Ast::Kind::kRepeat) {
+    const Ast* inner = a.kids[0].get();
+    while (inner->kind == Ast::Kind::kGroup && inner->group == 0) inner = inner->kids[0].get();
+    if (inner->kind != Ast::Kind::kSet) return true;
+  }
+  for (const auto& k : a.kids)
+    if (HoldsLoops(*k)) return true;
+  return false;
+}
+
 // Whether `a` captures or reads a capture (a group, a backreference, a conditional).
 bool TouchesGroups(const Ast& a) {
   if ((a.kind == Ast::Kind::kGroup && a.group != 0) || a.kind == Ast::Kind::kBackref || a.kind == Ast::Kind::kCond)
@@ -829,8 +843,9 @@ class Emitter {
     // as XXX and X{1,3} as X(?:X(?:X)?)?, without loop registers or steps (HOST's
     // (?:\d{1,3}\.){3}, a suffix's (?: port \d+| on \S+){0,2}). Exact when no
     // iteration past the minimum can be empty (Python ends the loop at one that is).
+    // Not when the body holds loops of its own: nested copies multiply.
     if (a.max >= 2 && a.max <= kUnrolledRepeat && inner->kind != Ast::Kind::kSet && !TouchesGroups(body) &&
-        (a.min == a.max || MinWidth(body) > 0)) {
+        !HoldsLoops(body) && (a.min == a.max || MinWidth(body) > 0)) {
       int tail = next;
       for (int i = a.min; i < a.max; ++i) tail = Optional(body, a.greedy, tail, next);
       for (int i = 0; i < a.min; ++i) tail = Emit(body, tail);
@@ -1715,6 +1730,7 @@ std::optional<Backtracker> Backtracker::Compile(std::string_view python_pattern,
   Emitter emitter(*program);
   const int match = emitter.Add(Node{Op::kMatch});
   program->start = emitter.Emit(*root, match);
+  if (program->nodes.size() > kMaxNodes) return std::nullopt;  // Boost runs it
   ComputeNodeFirstBytes(*program);
   if (!ComputeAltMasks(*program)) return std::nullopt;
   if (program->replay) {

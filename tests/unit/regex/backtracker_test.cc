@@ -160,6 +160,8 @@ std::vector<Case> SubsetCases() {
         "tutw", "tuw", "tutututututuw", "aaaab"}},
       {"^(?:[a-z]+ ){1,3}?(?P<last>\\w+)$", {"a b c d", "one", "a b", "a b c d e", "a  b"}},
       {"^(?:a|ab){1,2}?(?P<rest>.*)|^(?:a|ab){0,2}(?P<all>.*)", {"abab", "aab", "b", "ababab"}},
+      // Copies inside a loop that is not copied (its body holds a loop of its own).
+      {"^(?:(?:ab){2}c){3}d|(?:x(?:yz){0,2}){2,3}w", {"ababcababcababcd", "ababcababcd", "xyzxw", "xxyzyzxw", "xw"}},
       // Branches skipped when a literal they need later (past a repeat) is missing.
       {"^Failed (?:(?P<nofail>publickey)|\\S+) for (?P<cond_inv>invalid user )?(?P<user>(?P<cond_user>\\S+)|"
        "(?(cond_inv)(?:(?! from ).)*?|[^:]+)) from (?P<ip>[\\d.]+|\\S+)(?: (?:port \\d+|on \\S+)){0,2}(?: ssh\\d*)?"
@@ -186,6 +188,14 @@ std::vector<Case> SubsetCases() {
 
 TEST(BacktrackerTest, AgreesWithBoostOnTheSubset) {
   for (const Case& c : SubsetCases()) ExpectSameAsBoost(c);
+}
+
+// Counted repeats nested ten deep: copying each level's body would make 4^10 copies of
+// the innermost one; only the innermost is copied, so this compiles as it is written.
+TEST(BacktrackerTest, NestedCountedRepeatsStayTheSizeOfThePattern) {
+  std::string pattern = "a{1,2}b";
+  for (int i = 0; i < 10; ++i) pattern = "(?:" + pattern + "){1,4}";
+  ExpectSameAsBoost({pattern.c_str(), {"ab", "aab", "abab", "b", std::string(40, 'a') + "b"}});
 }
 
 // Texts like `line` that a recorded search may not tell apart from it: each digit and
