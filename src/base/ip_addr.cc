@@ -179,7 +179,10 @@ void IpAddr::MaskTo(int prefix_len) {
 
 IpAddr IpAddr::Parse(std::string_view text, int cidr) {
   IpAddr ip;
-  if (cidr != kCidrUnspec) return FromText(text, cidr, ip) ? ip : Text(text, Family::kUnspec);
+  // A plain address (nearly every hit's): parsed in place, without ParseNet's split of
+  // brackets and prefix and its Result.
+  if (cidr != kCidrUnspec || ((text.empty() || text.front() != '[') && text.find('/') == std::string_view::npos))
+    return FromText(text, cidr, ip) ? ip : Text(text, Family::kUnspec);
   auto parsed = ParseNet(text);
   return parsed ? std::move(*parsed) : Text(text, Family::kUnspec);
 }

@@ -252,8 +252,13 @@ void Filter::Impl::AddFailures(int index, FailData& fail, std::optional<double> 
       results.push_back(Failure{index, std::move(id), date, fail, date_is_integer});
       return;
     }
-    Failure& f = results.emplace_back(Failure{index, std::move(id), date, {}, date_is_integer});
-    if (const FailValue* nofail = fail.Find("nofail"); nofail && IsTruthy(*nofail)) f.data.Set("nofail", *nofail);
+    Failure& f = results.emplace_back();  // built in place: a Failure is a few hundred bytes
+    f.failregex = index;
+    f.id = std::move(id);
+    f.time = date;
+    f.time_is_integer = date_is_integer;
+    if (const FailValue* nofail = fail.Find("nofail"); nofail && IsTruthy(*nofail))
+      f.data.entries().emplace_back("nofail", *nofail);
   };
   if (!ip) {
     fail.Set("mlfpending", std::int64_t{1});
