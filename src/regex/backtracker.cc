@@ -999,6 +999,9 @@ inline bool TailEnds(const uint8_t* s, intptr_t len, intptr_t end) {
   return end == len || (end == len - 1 && s[len - 1] == '\n');
 }
 
+// kTrack: the program is replayed (date templates, prefregexes), so a search tracks what
+// it read (hi_, absolute_at_) and may record classes; a failregex's matcher does neither.
+template <bool kTrack>
 class Matcher {
  public:
   // `st.regs` must be sized for the program; it is not resized while the matcher runs.
@@ -1059,12 +1062,18 @@ class Matcher {
   // through Touch: the search's outcome depends only on bytes [0, hi_) and, when hi_
   // is past the end, on the length (see Backtracker::Search's replay).
   void Touch(intptr_t i) {
-    if (i >= hi_) hi_ = i + 1;
+    if constexpr (kTrack) {
+      if (i >= hi_) hi_ = i + 1;
+    }
   }
+  // Whether this search records its tests' classes (never without kTrack).
+  bool Recording() const { return kTrack && classes_ != nullptr; }
 
   // A test whose outcome rests on `pos` itself (the start of the text is near), not on
   // the bytes: a shifted replay must not move it (ReplayRecord::shift_from).
-  void NoteAbsolute(intptr_t pos) { absolute_at_ = std::max(absolute_at_, pos); }
+  void NoteAbsolute(intptr_t pos) {
+    if constexpr (kTrack) absolute_at_ = std::max(absolute_at_, pos);
+  }
 
   bool IsWordAt(intptr_t i) {
     Touch(i);
@@ -1082,13 +1091,13 @@ class Matcher {
     return v[at];
   }
   void Narrow(intptr_t i, const ByteSet& set, bool in) {
-    if (!classes_) return;
+    if (!Recording()) return;
     if (in) ClassAt(i).Keep(set);
     else ClassAt(i).Drop(set);
   }
   // Recording: the byte at `i` is exactly what it is.
   void NarrowExact(intptr_t i) {
-    if (!classes_) return;
+    if (!Recording()) return;
     ByteSet one;
     one.Add(s_[i]);
     ClassAt(i).Keep(one);
@@ -1126,7 +1135,7 @@ class Matcher {
     const auto n = static_cast<intptr_t>(lit.size());
     Touch(pos + n - 1);
     if (len_ - pos < n) return false;
-    if (classes_) return RecordedLiteralAt(lit, fold, pos);
+    if (Recording()) return RecordedLiteralAt(lit, fold, pos);
     if (!fold) return SameBytes(s_ + pos, lit.data(), lit.size());
     for (intptr_t i = 0; i < n; ++i)
       if (Fold(s_[pos + i]) != static_cast<uint8_t>(lit[i])) return false;
@@ -1193,7 +1202,7 @@ class Matcher {
         case Op::kAlt: {
           Touch(pos);
           uint64_t viable = alt_masks_[node.width][pos < len_ ? s_[pos] : 256];
-          if (classes_ && pos < len_) Narrow(pos, p_.alt_classes[p_.alt_class_of[node.width][s_[pos]]], true);
+          if (Recording() && pos < len_) Narrow(pos, p_.alt_classes[p_.alt_class_of[node.width][s_[pos]]], true);
           if (viable == 0) return false;
           if (needs_) viable &= Feasible(node, viable, pos);
           if (viable == 0) return false;
@@ -1249,7 +1258,7 @@ class Matcher {
           const intptr_t size = e - b;
           Touch(pos + size);
           if (len_ - pos < size) return false;
-          for (intptr_t i = 0; classes_ && i < size; ++i) {  // recording: both texts exactly
+          for (intptr_t i = 0; Recording() && i < size; ++i) {  // recording: both texts exactly
             NarrowExact(b + i);
             NarrowExact(pos + i);
           }
@@ -1279,7 +1288,7 @@ class Matcher {
   // The branches of `viable` whose needed literals (Program::branch_needs) all occur in
   // the text from `pos` on. Not while recording: a replay knows only the bytes it read.
   uint64_t Feasible(const Node& node, uint64_t viable, intptr_t pos) {
-    if (classes_) return viable;
+    if (Recording()) return viable;
     for (uint64_t v = viable; v != 0; v &= v - 1) {
       const int i = __builtin_ctzll(v);
       for (const int lit : p_.branch_needs[static_cast<size_t>(node.arg + i)]) {
@@ -1339,7 +1348,7 @@ class Matcher {
 
   // A repeat of one byte class: count the run, then try the rest from each length.
   bool Single(const Node& r, intptr_t pos) {
-    if (&r == tail_node_) {
+    if (kTrack && &r == tail_node_) {
       if (const std::optional<bool> done = Tail(r, pos)) return *done;
     }
     const ByteSet& set = sets_[nodes_[r.body].arg];
@@ -1347,10 +1356,10 @@ class Matcher {
     const intptr_t limit = r.max < 0 ? room : std::min<intptr_t>(r.max, room);
     const intptr_t k = RunLength(s_ + pos, limit, set, r.run);
     Touch(pos + k);
-    if (classes_) NarrowRun(r, set, pos, k, limit);
+    if (Recording()) NarrowRun(r, set, pos, k, limit);
     steps_ += static_cast<size_t>(k);
     if (k < r.min) return false;
-    if (!classes_ && node_first_known_[r.next]) return TryEachFirst(r, pos, k);
+    if (!Recording() && node_first_known_[r.next]) return TryEachFirst(r, pos, k);
     for (intptr_t j = 0; j <= k - r.min; ++j) {  // longest first when greedy
       const intptr_t i = r.greedy ? k - j : r.min + j;
       if (CannotStart(r.next, pos + i)) continue;
@@ -1905,6 +1914,67 @@ bool AgreesAhead(const Backtracker::Program& p, const uint8_t* s, intptr_t len, 
   return true;
 }
 
+// A search that no record answered: the matcher run from the start (anchored: once).
+template <bool kTrack>
+Backtracker::Outcome SearchFresh(const Backtracker::Program& p, std::string_view text, bool once, BacktrackState& state) {
+  state.regs.assign(static_cast<size_t>(p.registers), -1);
+  state.trail.clear();
+  Matcher<kTrack> matcher(p, text, state);
+  const auto len = static_cast<intptr_t>(text.size());
+  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
+  if (once) {
+    const bool record = kTrack && ShouldRecord(state);
+    state.classes.clear();
+    if (record) matcher.RecordInto(&state.classes);
+    state.regs[0] = 0;
+    const bool matched = matcher.Run(p.start, 0);
+    if (matcher.gave_up_) return Backtracker::Outcome::kGaveUp;  // a recorded search stays valid
+    if (!matched) matcher.Unwind(0);
+    const bool tail = matcher.tail_at_ >= 0;
+    state.read_extent = !kTrack || tail ? -1 : matcher.hi_;  // untracked: not known
+    if (record && !matcher.unrecorded_) {
+      state.classes.resize(static_cast<size_t>(std::min(matcher.hi_, len)), ByteSet::All());
+      auto& records = state.records;
+      std::rotate(records.begin(), records.end() - 1, records.end());  // the oldest, first
+      ReplayRecord& rec = records.front();
+      rec.tail_from = tail ? matcher.tail_at_ : -1;
+      rec.tail_end = matcher.tail_end_;
+      rec.shift_from = tail ? -1 : ShiftableFrom(p, text, state, matcher.absolute_at_);
+      std::swap(state.classes, rec.classes);
+      rec.program = &p;
+      rec.hi = matcher.hi_;
+      rec.len = len;
+      rec.matched = matched;
+      rec.regs = state.regs;
+      state.front_answered = true;
+      if (rec.shift_from > 0) {
+        state.shift_start = rec.shift_from;
+        state.shift_hi = rec.hi;
+        state.shift_rest = rec.hi > len ? len - rec.shift_from : -1;
+      }
+    }
+    return matched ? Backtracker::Outcome::kMatch : Backtracker::Outcome::kNoMatch;
+  }
+  for (intptr_t pos = 0; pos <= len; ++pos) {
+    if (!p.first_any) {
+      if (p.first_byte >= 0) {
+        const void* hit = pos < len ? std::memchr(s + pos, p.first_byte, static_cast<size_t>(len - pos)) : nullptr;
+        if (hit == nullptr) break;
+        pos = static_cast<const uint8_t*>(hit) - s;
+      } else {
+        while (pos < len && !p.first.Has(s[pos])) ++pos;
+        if (pos == len) break;
+      }
+      if (!AgreesAhead(p, s, len, pos)) continue;
+    }
+    state.regs[0] = pos;
+    if (matcher.Run(p.start, pos)) return Backtracker::Outcome::kMatch;
+    if (matcher.gave_up_) return Backtracker::Outcome::kGaveUp;
+    matcher.Unwind(0);
+  }
+  return Backtracker::Outcome::kNoMatch;
+}
+
 }  // namespace
 
 Backtracker::Outcome Backtracker::Search(std::string_view text, bool anchored, BacktrackState& state) const {
@@ -1927,62 +1997,7 @@ Backtracker::Outcome Backtracker::Search(std::string_view text, bool anchored, B
       return *replayed;
     }
   }
-  state.regs.assign(static_cast<size_t>(p.registers), -1);
-  state.trail.clear();
-  Matcher matcher(p, text, state);
-  const auto len = static_cast<intptr_t>(text.size());
-  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
-  if (once) {
-    const bool record = p.replay && ShouldRecord(state);
-    state.classes.clear();
-    if (record) matcher.RecordInto(&state.classes);
-    state.regs[0] = 0;
-    const bool matched = matcher.Run(p.start, 0);
-    if (matcher.gave_up_) return Outcome::kGaveUp;  // a recorded search stays valid
-    if (!matched) matcher.Unwind(0);
-    const bool tail = matcher.tail_at_ >= 0;
-    state.read_extent = tail ? -1 : matcher.hi_;
-    if (record && !matcher.unrecorded_) {
-      state.classes.resize(static_cast<size_t>(std::min(matcher.hi_, len)), ByteSet::All());
-      auto& records = state.records;
-      std::rotate(records.begin(), records.end() - 1, records.end());  // the oldest, first
-      ReplayRecord& rec = records.front();
-      rec.tail_from = tail ? matcher.tail_at_ : -1;
-      rec.tail_end = matcher.tail_end_;
-      rec.shift_from = tail ? -1 : ShiftableFrom(p, text, state, matcher.absolute_at_);
-      std::swap(state.classes, rec.classes);
-      rec.program = &p;
-      rec.hi = matcher.hi_;
-      rec.len = len;
-      rec.matched = matched;
-      rec.regs = state.regs;
-      state.front_answered = true;
-      if (rec.shift_from > 0) {
-        state.shift_start = rec.shift_from;
-        state.shift_hi = rec.hi;
-        state.shift_rest = rec.hi > len ? len - rec.shift_from : -1;
-      }
-    }
-    return matched ? Outcome::kMatch : Outcome::kNoMatch;
-  }
-  for (intptr_t pos = 0; pos <= len; ++pos) {
-    if (!p.first_any) {
-      if (p.first_byte >= 0) {
-        const void* hit = pos < len ? std::memchr(s + pos, p.first_byte, static_cast<size_t>(len - pos)) : nullptr;
-        if (hit == nullptr) break;
-        pos = static_cast<const uint8_t*>(hit) - s;
-      } else {
-        while (pos < len && !p.first.Has(s[pos])) ++pos;
-        if (pos == len) break;
-      }
-      if (!AgreesAhead(p, s, len, pos)) continue;
-    }
-    state.regs[0] = pos;
-    if (matcher.Run(p.start, pos)) return Outcome::kMatch;
-    if (matcher.gave_up_) return Outcome::kGaveUp;
-    matcher.Unwind(0);
-  }
-  return Outcome::kNoMatch;
+  return p.replay ? SearchFresh<true>(p, text, once, state) : SearchFresh<false>(p, text, once, state);
 }
 
 intptr_t Backtracker::ChoiceFreeStartEnd(std::string_view text) const {

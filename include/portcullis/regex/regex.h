@@ -83,7 +83,8 @@ class Match {
   // How much of the text the last search's outcome rested on, when known: a text with
   // the same first ReadExtent() bytes (and, when that passes the end, the same length)
   // gets the same outcome and spans. -1 when not known (Boost ran it, the pattern is not
-  // anchored, or the search was answered from a shifted replay).
+  // anchored or not compiled with CompileOptions::replay, or the search was answered
+  // from a shifted replay).
   std::ptrdiff_t ReadExtent() const;
   // For a search whose pattern begins with a choice-free start (`^[^\[]*\[` before an
   // access log's date) and whose outcome rested on nothing before its end: that end
