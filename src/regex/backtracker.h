@@ -61,10 +61,11 @@ struct UndoLog {
   std::vector<std::pair<int, intptr_t>> entries;
   size_t size = 0;
   void clear() { size = 0; }
-  void Push(int reg, intptr_t old) {
-    if (size == entries.size()) entries.resize(entries.empty() ? 64 : 2 * entries.size());
+  __attribute__((always_inline)) void Push(int reg, intptr_t old) {
+    if (size == entries.size()) [[unlikely]] Grow();
     entries[size++] = {reg, old};
   }
+  __attribute__((noinline)) void Grow() { entries.resize(entries.empty() ? 64 : 2 * entries.size()); }
 };
 
 // Per-search scratch: reused by one thread, it keeps its storage.
