@@ -19,10 +19,6 @@ Result<CompiledRegex> CompileOne(const RegexSource& source, bool multiline, bool
   out.groups_by_index = out.regex.groups().named;
   std::sort(out.groups_by_index.begin(), out.groups_by_index.end(),
             [](const auto& a, const auto& b) { return a.second < b.second; });
-  for (const auto& [name, index] : out.groups_by_index) {
-    if (name == "mlfid") out.mlfid_group = index;
-    if (name == "mlfforget") out.mlfforget_group = index;
-  }
   for (const auto* folded : {&out.regex.groups().alt, &out.regex.groups().tuple})
     for (const auto& [index, target] : *folded)
       out.folds_mlf = out.folds_mlf || target == "mlfid" || target == "mlfforget";

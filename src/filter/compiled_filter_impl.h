@@ -21,10 +21,8 @@ struct CompiledRegex {
   regex::FailRegex regex;
   std::vector<std::pair<std::string, int>> groups_by_index;
   std::string expanded;  // after tag expansion (what fail2ban lists)
-  // The groups named mlfid and mlfforget (-1: none), and whether an alt_/tuple_ group
-  // folds into either: what HitData needs to know a hit's mlfid before its data.
-  int mlfid_group = -1;
-  int mlfforget_group = -1;
+  // Whether an alt_/tuple_ group folds into mlfid or mlfforget: HitData then cannot tell
+  // a hit's mlfid from its groups (regex.groups().mlfid/.mlfforget) alone.
   bool folds_mlf = false;
 };
 

@@ -36,9 +36,8 @@ void BuildBuffer(std::span<const LineParts> lines, std::string& buf);
 void SplitLines(const CompiledRegex& re, const regex::Match& m, std::string_view buf,
                 const Lines& org, LineSplit& out);
 
-// The named groups of a hit in definition order, alt_/tuple_ groups folded in; the group
-// named `skip` (if any) left out.
-FailData GroupsOf(const CompiledRegex& re, const regex::Match& m, std::string_view skip = {});
+// The named groups of a hit in definition order, alt_/tuple_ groups folded in.
+FailData GroupsOf(const CompiledRegex& re, const regex::Match& m);
 
 // A failregex hit's data as fail2ban's findFailure has it: the prefregex's groups (its
 // content left out), then the failregex's over them (a dict update). When the hit

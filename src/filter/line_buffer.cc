@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <array>
 
 #include "filter_impl.h"
 
@@ -94,14 +95,13 @@ FailValue& SetFrom(FailData& out, size_t base, std::string_view key, FailValue v
   return out.entries().emplace_back(std::string(key), std::move(value)).second;
 }
 
-// Appends the named groups of a hit to `out`: alt_/tuple_ groups fold into the entries
-// this regex added, not those before them.
-void AppendGroups(const CompiledRegex& re, const regex::Match& m, std::string_view skip, FailData& out,
-                  int skip_index = -1) {
+// Appends the named groups of a hit to `out`, but the groups numbered `skip` (-1: none):
+// alt_/tuple_ groups fold into the entries this regex added, not those before them.
+void AppendGroups(const CompiledRegex& re, const regex::Match& m, FailData& out, std::array<int, 2> skip = {-1, -1}) {
   const size_t base = out.entries().size();
   // A regex's group names are unique: appended without looking for them first.
   for (const auto& [name, index] : re.groups_by_index) {
-    if (index == skip_index || name == skip) continue;
+    if (index == skip[0] || index == skip[1]) continue;
     if (m.Matched(index))
       out.entries().emplace_back(std::piecewise_construct, std::forward_as_tuple(name),
                                  std::forward_as_tuple(std::in_place_type<std::string>, m.Group(index)));
@@ -135,10 +135,10 @@ size_t Reserve(const CompiledRegex& re) { return re.groups_by_index.size() + re.
 
 }  // namespace
 
-FailData GroupsOf(const CompiledRegex& re, const regex::Match& m, std::string_view skip) {
+FailData GroupsOf(const CompiledRegex& re, const regex::Match& m) {
   FailData fail;
   fail.entries().reserve(Reserve(re) + 4);  // + matches etc.
-  AppendGroups(re, m, skip, fail);
+  AppendGroups(re, m, fail);
   return fail;
 }
 
@@ -147,18 +147,20 @@ FailData HitData(const CompiledRegex* pref, const regex::Match& pref_match, cons
   // With an mlfid, fail2ban's _mergeFailure pops mlfforget at once: it is left out here
   // when the groups alone tell (no alt_/tuple_ group folds into either key).
   forget.reset();
+  const regex::GroupMap& groups = re.regex.groups();
+  const regex::GroupMap* pref_groups = pref ? &pref->regex.groups() : nullptr;
   int pref_skip = -1, re_skip = -1;
   if (!re.folds_mlf && !(pref && pref->folds_mlf)) {
-    const bool has_mlfid = re.mlfid_group >= 0 ? m.Matched(re.mlfid_group)
-                                               : pref && pref->mlfid_group >= 0 && pref_match.Matched(pref->mlfid_group);
+    const bool has_mlfid = groups.mlfid >= 0 ? m.Matched(groups.mlfid)
+                                             : pref_groups && pref_groups->mlfid >= 0 && pref_match.Matched(pref_groups->mlfid);
     auto truthy = [](const regex::Match& match, int index) { return match.Matched(index) && !match.Group(index).empty(); };
-    if (has_mlfid && re.mlfforget_group >= 0) {
-      forget = truthy(m, re.mlfforget_group);
-      re_skip = re.mlfforget_group;
-      if (pref) pref_skip = pref->mlfforget_group;
-    } else if (has_mlfid && pref && pref->mlfforget_group >= 0) {
-      forget = truthy(pref_match, pref->mlfforget_group);
-      pref_skip = pref->mlfforget_group;
+    if (has_mlfid && groups.mlfforget >= 0) {
+      forget = truthy(m, groups.mlfforget);
+      re_skip = groups.mlfforget;
+      if (pref_groups) pref_skip = pref_groups->mlfforget;
+    } else if (has_mlfid && pref_groups && pref_groups->mlfforget >= 0) {
+      forget = truthy(pref_match, pref_groups->mlfforget);
+      pref_skip = pref_groups->mlfforget;
     } else if (has_mlfid) {
       forget = false;
     }
@@ -166,9 +168,9 @@ FailData HitData(const CompiledRegex* pref, const regex::Match& pref_match, cons
   FailData fail;
   auto& entries = fail.entries();
   entries.reserve((pref ? Reserve(*pref) : 0) + Reserve(re) + 4);  // + matches etc.
-  if (pref) AppendGroups(*pref, pref_match, "content", fail, pref_skip);
+  if (pref) AppendGroups(*pref, pref_match, fail, {pref_groups->content, pref_skip});
   const size_t pref_count = entries.size();
-  AppendGroups(re, m, {}, fail, re_skip);
+  AppendGroups(re, m, fail, {re_skip, -1});
   if (pref_count == 0) return fail;
   // fail2ban's dict update: a key both have keeps the prefregex's place and takes the
   // failregex's value.
