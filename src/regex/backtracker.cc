@@ -563,14 +563,18 @@ int MinWidth(const Ast& a) {
   return 0;
 }
 
+// A repeat's body without the non-capturing groups around it: a set there makes the
+// repeat a run of one class (Emitter::Repeat's `single`).
+const Ast& RepeatedPart(const Ast& body) {
+  const Ast* inner = &body;
+  while (inner->kind == Ast::Kind::kGroup && inner->group == 0) inner = inner->kids[0].get();
+  return *inner;
+}
+
 // Whether `a` holds a repeat other than of one class (`\d{1,3}` is a run, not copies):
 // copies of copies would grow as the product of their counts.
 bool HoldsLoops(const Ast& a) {
-  if (a.kind == Ast::Kind::kRepeat) {
-    const Ast* inner = a.kids[0].get();
-    while (inner->kind == Ast::Kind::kGroup && inner->group == 0) inner = inner->kids[0].get();
-    if (inner->kind != Ast::Kind::kSet) return true;
-  }
+  if (a.kind == Ast::Kind::kRepeat && RepeatedPart(*a.kids[0]).kind != Ast::Kind::kSet) return true;
   for (const auto& k : a.kids)
     if (HoldsLoops(*k)) return true;
   return false;
@@ -833,8 +837,7 @@ class Emitter {
     const Ast& body = *a.kids[0];
     if (a.max == 0) return next;
     if (a.min == 1 && a.max == 1) return Emit(body, next);
-    const Ast* inner = &body;
-    while (inner->kind == Ast::Kind::kGroup && inner->group == 0) inner = inner->kids[0].get();
+    const Ast* inner = &RepeatedPart(body);
     if (a.min == 0 && a.max == 1 && inner->kind != Ast::Kind::kSet) {
       // X? is (X|) and X?? is (|X): no loop registers (one iteration cannot be empty twice).
       return Optional(body, a.greedy, next, next);
@@ -1917,6 +1920,7 @@ bool AgreesAhead(const Backtracker::Program& p, const uint8_t* s, intptr_t len, 
 // A search that no record answered: the matcher run from the start (anchored: once).
 template <bool kTrack>
 Backtracker::Outcome SearchFresh(const Backtracker::Program& p, std::string_view text, bool once, BacktrackState& state) {
+  using Outcome = Backtracker::Outcome;
   state.regs.assign(static_cast<size_t>(p.registers), -1);
   state.trail.clear();
   Matcher<kTrack> matcher(p, text, state);
@@ -1928,7 +1932,7 @@ Backtracker::Outcome SearchFresh(const Backtracker::Program& p, std::string_view
     if (record) matcher.RecordInto(&state.classes);
     state.regs[0] = 0;
     const bool matched = matcher.Run(p.start, 0);
-    if (matcher.gave_up_) return Backtracker::Outcome::kGaveUp;  // a recorded search stays valid
+    if (matcher.gave_up_) return Outcome::kGaveUp;  // a recorded search stays valid
     if (!matched) matcher.Unwind(0);
     const bool tail = matcher.tail_at_ >= 0;
     state.read_extent = !kTrack || tail ? -1 : matcher.hi_;  // untracked: not known
@@ -1953,7 +1957,7 @@ Backtracker::Outcome SearchFresh(const Backtracker::Program& p, std::string_view
         state.shift_rest = rec.hi > len ? len - rec.shift_from : -1;
       }
     }
-    return matched ? Backtracker::Outcome::kMatch : Backtracker::Outcome::kNoMatch;
+    return matched ? Outcome::kMatch : Outcome::kNoMatch;
   }
   for (intptr_t pos = 0; pos <= len; ++pos) {
     if (!p.first_any) {
@@ -1968,11 +1972,11 @@ Backtracker::Outcome SearchFresh(const Backtracker::Program& p, std::string_view
       if (!AgreesAhead(p, s, len, pos)) continue;
     }
     state.regs[0] = pos;
-    if (matcher.Run(p.start, pos)) return Backtracker::Outcome::kMatch;
-    if (matcher.gave_up_) return Backtracker::Outcome::kGaveUp;
+    if (matcher.Run(p.start, pos)) return Outcome::kMatch;
+    if (matcher.gave_up_) return Outcome::kGaveUp;
     matcher.Unwind(0);
   }
-  return Backtracker::Outcome::kNoMatch;
+  return Outcome::kNoMatch;
 }
 
 }  // namespace
