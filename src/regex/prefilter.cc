@@ -574,15 +574,27 @@ int Commonness(unsigned char c) {
 
 #ifdef __SSE2__
 // Sixteen starts at a time: those where both the anchor and the second byte are in
-// place (rarely more than the literal's own start), each then compared whole.
+// place (rarely more than the literal's own start), each then compared whole. The last
+// sixteen overlap the ones before (their bits masked off), so no start is tried a byte
+// at a time unless the text has fewer than sixteen.
 bool ContainsPaired(std::string_view text, const Node& literal) {
   const std::string& lit = literal.literal;
   const size_t n = lit.size(), a = literal.anchor, b = literal.second;
   const char* s = text.data();
   const size_t starts = text.size() - n + 1;  // every start to try: [0, starts)
+  if (starts < 16) {
+    for (size_t i = 0; i < starts; ++i)
+      if (s[i + a] == lit[a] && s[i + b] == lit[b] && std::memcmp(s + i, lit.data(), n) == 0) return true;
+    return false;
+  }
   const __m128i want_a = _mm_set1_epi8(lit[a]), want_b = _mm_set1_epi8(lit[b]);
+  const size_t last = starts - 16;
   size_t i = 0;
-  for (; i + 16 <= starts; i += 16) {
+  for (;; i += 16) {
+    if (i > last) {  // the last sixteen; those before i were tried
+      if (i == starts) return false;
+      break;
+    }
     const __m128i at_a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i + a));
     const __m128i at_b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i + b));
     auto mask = static_cast<unsigned>(
@@ -590,8 +602,12 @@ bool ContainsPaired(std::string_view text, const Node& literal) {
     for (; mask != 0; mask &= mask - 1)
       if (std::memcmp(s + i + static_cast<size_t>(__builtin_ctz(mask)), lit.data(), n) == 0) return true;
   }
-  for (; i < starts; ++i)
-    if (s[i + a] == lit[a] && s[i + b] == lit[b] && std::memcmp(s + i, lit.data(), n) == 0) return true;
+  const __m128i at_a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + last + a));
+  const __m128i at_b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + last + b));
+  auto mask = (~0u << (i - last)) & static_cast<unsigned>(
+      _mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(at_a, want_a), _mm_cmpeq_epi8(at_b, want_b))));
+  for (; mask != 0; mask &= mask - 1)
+    if (std::memcmp(s + last + static_cast<size_t>(__builtin_ctz(mask)), lit.data(), n) == 0) return true;
   return false;
 }
 #endif
@@ -699,6 +715,11 @@ bool Prefilter::Eval(const Node& node, std::string_view text) {
       return false;
   }
   return true;
+}
+
+size_t Prefilter::first_literal_size() const {
+  const Node& first = root_.kind == Kind::kAnd ? root_.children.front() : root_;
+  return first.kind == Kind::kLiteral ? first.literal.size() : 0;
 }
 
 std::string Prefilter::ToString() const {

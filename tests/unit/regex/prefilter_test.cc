@@ -76,8 +76,9 @@ TEST(PrefilterTest, AnAndsChoiceRejectsTextsWithNoneOfItsLiterals) {
   EXPECT_FALSE(re->Search(R"(1.2.3.4 "GET /pma HTTP/1.1" 200 153)", m));
 }
 
-// The literal scan looks at sixteen starts at a time, then the rest one by one: a
-// literal found anywhere, in a block, across one or in the tail, is found.
+// The literal scan looks at sixteen starts at a time, the last sixteen overlapping the
+// block before (one by one in a text of fewer): a literal found anywhere, in a block,
+// across one or in the overlap, is found.
 TEST(PrefilterTest, FindsALiteralAtEveryOffset) {
   const std::string alphabet = "ab\" 4";
   uint32_t seed = 12345;
