@@ -16,6 +16,8 @@ namespace {
 constexpr int kUnrolledRepeat = 4;  // repeats up to this count are emitted as copies
 constexpr size_t kMaxNodes = 100000;  // a larger program is left to Boost (stock filters': < 200)
 constexpr size_t kMaxSteps = 1000000;  // then Boost decides (and applies its own limit)
+// A choice-free start of more runs than this is left to a selective prefilter.
+constexpr int kCheapLinearRuns = 2;
 constexpr int kMaxDepth = 3000;        // recursion: one level per open choice point
 
 // The classes PythonTraits gives Boost: bytes >= 0x80 are word characters, \s has the
@@ -671,6 +673,9 @@ struct Backtracker::Program {
     std::string literal;   // when not empty: these bytes exactly (`set` unused)
   };
   std::vector<LinearItem> linear;
+  // How many of those items are runs of a class (`\d+`, `\s*`): what makes checking
+  // the choice-free start cost more than a literal compare.
+  int linear_runs = 0;
 };
 
 namespace {
@@ -1707,6 +1712,7 @@ void ComputeLinearPrefix(Backtracker::Program& p) {
         if (overlap.Count() != 0) return;
       }
       p.linear.push_back({set, node.min, node.max, node.run});
+      if (node.min != 1 || node.max != 1) ++p.linear_runs;
       n = node.next;
     } else {
       return;
@@ -2010,7 +2016,7 @@ intptr_t Backtracker::ChoiceFreeStartEnd(std::string_view text) const {
   return LinearEnd(p, reinterpret_cast<const uint8_t*>(text.data()), static_cast<intptr_t>(text.size()));
 }
 
-bool Backtracker::Rejects(std::string_view text, bool anchored) const {
+bool Backtracker::Rejects(std::string_view text, bool anchored, bool prefiltered) const {
   const Program& p = *program_;
   if (!anchored && !p.anchored) return false;
   const auto* s = reinterpret_cast<const uint8_t*>(text.data());
@@ -2018,7 +2024,10 @@ bool Backtracker::Rejects(std::string_view text, bool anchored) const {
   if (len > 0 && !p.at_offset[0].Has(s[0])) return true;
   if (!AgreesAhead(p, s, len, 0)) return true;
   // A replayed regex (a date template) nearly always matches: not worth a second pass.
-  return !p.replay && LinearEnd(p, s, len) < 0;
+  // A start of several runs (nginx's `\s*\[[a-z]+\] \d+#\d+: \*\d+ limiting requests`)
+  // costs more to walk than a selective prefilter's scan for the literal it ends in.
+  if (p.replay || (prefiltered && p.linear_runs > kCheapLinearRuns)) return false;
+  return LinearEnd(p, s, len) < 0;
 }
 
 std::bitset<256> Backtracker::FirstBytesAtStart() const {

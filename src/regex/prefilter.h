@@ -34,6 +34,10 @@ class Prefilter {
   // False only when no match of the regex can be in `text`.
   bool MayMatch(std::string_view text) const { return root_.kind == Node::Kind::kAll || Eval(root_, text); }
   bool always() const { return root_.kind == Node::Kind::kAll; }
+  // The length of the literal Eval scans for first (0: none, or an OR first). A long
+  // one (nginx's " limiting requests, excess: ") is rare in texts that do not match and
+  // rejects them in one scan; a short one may be in every line.
+  size_t first_literal_size() const;
   // The condition, e.g. ("Failed " AND " from ") or "*" for none (for tests and -vv).
   std::string ToString() const;
 

@@ -12,6 +12,11 @@
 
 namespace portcullis::regex {
 
+namespace {
+// A prefilter literal this long is taken to be rare in lines that do not match.
+constexpr size_t kLongLiteral = 16;
+}  // namespace
+
 struct Match::Impl {
   boost::match_results<const char*> results;
   boost::match_results<const char*> guard_results;  // scratch for the guard check
@@ -32,6 +37,9 @@ struct Regex::Impl {
   bool line_starts = false;
   // Literal text every match contains: a text without it is a miss at memmem speed.
   internal::Prefilter prefilter;
+  // The prefilter scans for a long literal first: it, not the backtracker's walk of a
+  // start of many runs, rejects the texts that do not match (Backtracker::Rejects).
+  bool prefilter_first = false;
   // The common subset runs on the backtracker; Boost only where it gives up.
   std::optional<internal::Backtracker> native;
   std::vector<std::pair<std::string, int>> named;
@@ -124,6 +132,7 @@ Result<Regex> Regex::Compile(std::string_view python_pattern, CompileOptions opt
     if (options.prefilter) impl->prefilter = internal::Prefilter::ForPattern(boost_pattern, icase);
     if (impl->prefilter.always() && !icase)  // the top-level literal, even a short one
       impl->prefilter = internal::Prefilter::ForLiteral(std::move(translation->required_literal));
+    impl->prefilter_first = impl->prefilter.first_literal_size() >= kLongLiteral;
     if (options.backtracker) {
       auto native = internal::Backtracker::Compile(python_pattern, options.multiline, icase, options.replay);
       if (native && native->group_count() == impl->group_count) impl->native = std::move(native);
@@ -181,7 +190,7 @@ bool RunSearch(const RegexImpl& re, std::string_view text, MatchImpl& m, bool an
   m.native.read_extent = -1;
   m.native.shift_start = -1;
   m.native.front_answered = false;
-  if ((re.native && re.native->Rejects(text, anchored)) || !re.prefilter.MayMatch(text)) {
+  if ((re.native && re.native->Rejects(text, anchored, re.prefilter_first)) || !re.prefilter.MayMatch(text)) {
     m.matched = false;
     return false;
   }

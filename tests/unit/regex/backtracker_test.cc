@@ -171,6 +171,15 @@ std::vector<Case> SubsetCases() {
         "Failed password for invalid user x y from 192.0.2.1 port 22 ssh2",
         "Failed password for invalid user from from 192.0.2.1 port 2", "Failed none for a: from b from c",
         "Failed x for u from h: ", "Failed x for u from h port 1 ssh2: z"}},
+      // A start of many runs whose prefilter (a long literal) is checked instead of
+      // walking it: texts with the literal but another start, or the start but not it.
+      {"^\\s*\\[[a-z]+\\] \\d+#\\d+: \\*\\d+ limiting requests, excess: [\\d\\.]+ by zone \"(?:[^\"]+)\", client: "
+       "(?P<ip>[\\d.]+),",
+       {" [error] 2101#2101: *1003 limiting requests, excess: 0.560 by zone \"one\", client: 192.0.2.1, server: x",
+        " [error] 2101#: *1003 limiting requests, excess: 0.560 by zone \"one\", client: 192.0.2.1, server: x",
+        "[error] x 2101#2101: *1003 limiting requests, excess: 0.560 by zone \"one\", client: 192.0.2.1,",
+        " [error] 2101#2101: *1003 open() failed, limiting requests, excess: 1 by zone \"a\", client: 1.2.3.4,",
+        " [error] 2101#2101: *1003 open() \"/x\" failed (2: No such file or directory), client: 192.0.2.1"}},
       {"^(?:(?P<w>\\w+)|\\d+)\\s+(?:a+|b)(?(w)x: |y)", {"abc  aax: ", "12 by", "abc b", "abc by x: ", "12 x: ", "a\\nx: "}},
       // Entered at a later position first, then (backtracking) at an earlier one.
       {"^.*(?:(?P<g>x+)|y)\\S*?(?(g)END|q)", {"xxENDzz", "xxENDzzx", "xENDzzxx", "xxEN Dzz", "yq", "xEND", "ENDxx", "xxENDzzxEND"}},
