@@ -82,6 +82,7 @@ std::string Filter::ContinuationKey() const {
 
 MlfidSnapshot Filter::MlfidCacheSnapshot() const { return impl_->mlfid_cache.Snapshot(); }
 void Filter::LogMlfidCache(MlfidLog* log) { impl_->mlfid_cache.set_log(log); }
+void Filter::ClearMlfidCache() { impl_->mlfid_cache.Clear(); }
 
 const std::vector<Failure>& Filter::ProcessLine(std::string_view line) {
   impl_->results.clear();

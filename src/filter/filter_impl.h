@@ -56,6 +56,11 @@ class MlfidCache {
   // Stores `data`; returns where it is kept.
   FailData* Set(const std::string& mlfid, FailData data);
   void Unset(const std::string& mlfid);
+  // Forgets every connection (not logged).
+  void Clear() {
+    order_.clear();
+    entries_.clear();
+  }
   MlfidSnapshot Snapshot() const;
   // Records every Get/Set/Unset from now on (nullptr: stop); a Get's data only the
   // first time the log meets that connection.

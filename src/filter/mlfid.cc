@@ -7,6 +7,7 @@
 #include <deque>
 #include <string>
 #include <type_traits>
+#include <unordered_map>
 #include <variant>
 
 #include "filter_impl.h"
@@ -136,63 +137,100 @@ MlfidSnapshot MlfidCache::Snapshot() const {
   return out;
 }
 
-bool MlfidEventsFollow(const MlfidSnapshot& before, const MlfidLog& log) {
-  // Connections by id: the log's, then those only `before` holds.
-  std::vector<const std::string*> held(log.size(), nullptr);  // data at the start
-  std::vector<uint8_t> present(log.size(), 0), met(log.size(), 0);
+namespace {
+
+// A cache that held `before`, replayed through a log's uses: which connections it holds
+// (in store order), which of them the log met, and what `before` held of the others.
+struct CacheReplay {
+  std::vector<const std::string*> held;   // by id: data at the start
+  std::vector<const std::string*> names;  // ids past the log's: their names in `before`
+  std::vector<uint8_t> present, met;
   std::deque<uint32_t> order;
   size_t present_count = 0;
-  for (const auto& [mlfid, data] : before) {
-    uint32_t id;
-    if (const std::optional<uint32_t> known = log.Find(mlfid)) {
-      id = *known;
-    } else {
-      id = static_cast<uint32_t>(held.size());
-      held.push_back(nullptr);
-      present.push_back(0);
-      met.push_back(0);
-    }
-    order.push_back(id);
-    if (!present[id]) ++present_count;
-    present[id] = 1;
-    held[id] = &data;
-  }
-  for (const MlfidEvent& e : log.events) {
-    const uint32_t id = e.id;
-    switch (e.op) {
-      case MlfidEvent::Op::kGet: {
-        if ((present[id] != 0) != e.found) return false;
-        if (!met[id] && e.found) {
-          const std::string* data = log.FirstData(id);
-          if (!held[id] || !data || *held[id] != *data) return false;
-        }
-        met[id] = 1;
-        break;
+
+  // False as soon as a kGet finds what the logged cache did not, or other first data.
+  bool Run(const MlfidSnapshot& before, const MlfidLog& log) {
+    held.assign(log.size(), nullptr);
+    present.assign(log.size(), 0);
+    met.assign(log.size(), 0);
+    for (const auto& [mlfid, data] : before) {
+      uint32_t id;
+      if (const std::optional<uint32_t> known = log.Find(mlfid)) {
+        id = *known;
+      } else {
+        id = static_cast<uint32_t>(held.size());
+        held.push_back(nullptr);
+        present.push_back(0);
+        met.push_back(0);
+        names.push_back(&mlfid);
       }
-      case MlfidEvent::Op::kSet:  // MlfidCache::Set: evict the oldest when full, then store
-        met[id] = 1;
-        if (present_count >= MlfidCache::kMaxCount && !order.empty()) {
-          if (present[order.front()]) --present_count;
-          present[order.front()] = 0;
-          order.pop_front();
-        }
-        if (!present[id]) {
-          present[id] = 1;
-          ++present_count;
-          order.push_back(id);
-        }
-        break;
-      case MlfidEvent::Op::kUnset:
-        met[id] = 1;
-        if (present[id]) {
-          present[id] = 0;
-          --present_count;
-          order.erase(std::find(order.begin(), order.end(), id));
-        }
-        break;
+      order.push_back(id);
+      if (!present[id]) ++present_count;
+      present[id] = 1;
+      held[id] = &data;
     }
+    for (const MlfidEvent& e : log.events) {
+      const uint32_t id = e.id;
+      switch (e.op) {
+        case MlfidEvent::Op::kGet: {
+          if ((present[id] != 0) != e.found) return false;
+          if (!met[id] && e.found) {
+            const std::string* data = log.FirstData(id);
+            if (!held[id] || !data || *held[id] != *data) return false;
+          }
+          met[id] = 1;
+          break;
+        }
+        case MlfidEvent::Op::kSet:  // MlfidCache::Set: evict the oldest when full, then store
+          met[id] = 1;
+          if (present_count >= MlfidCache::kMaxCount && !order.empty()) {
+            if (present[order.front()]) --present_count;
+            present[order.front()] = 0;
+            order.pop_front();
+          }
+          if (!present[id]) {
+            present[id] = 1;
+            ++present_count;
+            order.push_back(id);
+          }
+          break;
+        case MlfidEvent::Op::kUnset:
+          met[id] = 1;
+          if (present[id]) {
+            present[id] = 0;
+            --present_count;
+            order.erase(std::find(order.begin(), order.end(), id));
+          }
+          break;
+      }
+    }
+    return true;
   }
-  return true;
+};
+
+}  // namespace
+
+bool MlfidEventsFollow(const MlfidSnapshot& before, const MlfidLog& log) { return CacheReplay().Run(before, log); }
+
+std::optional<MlfidSnapshot> MlfidCacheAfter(const MlfidSnapshot& before, const MlfidLog& log,
+                                             const MlfidSnapshot& logged_after) {
+  CacheReplay replay;
+  if (!replay.Run(before, log)) return std::nullopt;
+  std::unordered_map<std::string_view, const std::string*> logged;
+  for (const auto& [mlfid, data] : logged_after) logged.emplace(mlfid, &data);
+  MlfidSnapshot out;
+  out.reserve(replay.order.size());
+  for (const uint32_t id : replay.order) {
+    const std::string_view name = id < log.size() ? log.name(id) : std::string_view(*replay.names[id - log.size()]);
+    const std::string* data = replay.held[id];
+    if (replay.met[id]) {  // the logged cache's data; gone from it: evicted there, not here
+      auto it = logged.find(name);
+      if (it == logged.end()) return std::nullopt;
+      data = it->second;
+    }
+    out.emplace_back(std::string(name), *data);
+  }
+  return out;
 }
 
 FailData* MlfidCache::Set(const std::string& mlfid, FailData data) {

@@ -1,21 +1,28 @@
-// A large log file read as several segments at once, one thread each, with the same
-// report as reading it line by line.
+// A large log file read on several threads at once, with the same report as reading it
+// line by line.
 //
 // What a line's outcome depends on besides its own text is the filter's state: the date
 // detector (which template won last, and where), the last date a dateless line may
-// borrow, and the tester's "did the prefregex match last" flag. Each segment after the
-// first starts ~64 KiB early and reads those lines uncounted to warm that state up;
-// then its state is compared with the state the segment before it ended in
-// (Filter::ContinuationKey). Equal keys, and no full search of the date templates inside
-// the segment (the only thing that reads or changes the template order and hit
-// counts), mean the segment's lines were treated exactly as a single pass would have
-// treated them; its counts are added. Otherwise the rest of the file is read again, in
-// order, after segment 0. A filter with an mlfid cache gets two segments at most, the
-// second's cache uses replayed on the first's cache (filter::MlfidEventsFollow);
-// maxlines > 1 and the per-line outputs (-o, -v, -D) are always read in one pass.
+// borrow, the tester's "did the prefregex match last" flag, and the mlfid cache. The
+// file is cut into chunks (eight per thread). The calling thread reads them in order
+// from the first, with the state a single pass has; the other threads take chunks from
+// the last one backwards, until the two ends meet, so a thread the machine runs slower
+// simply reads fewer chunks. A helper reads ~64 KiB before its chunk uncounted to warm
+// its state up, then the chunk with its counts (and its mlfid cache uses) kept apart.
+//
+// Then, from where the calling thread stopped, each helper chunk's state after warming
+// up is compared with the state the chunk before it ended in (Filter::ContinuationKey,
+// and for an mlfid cache filter::MlfidCacheAfter over the chunk's logged uses). Equal
+// states, and no full search of the date templates inside the chunk (the only thing
+// that reads or changes the template order and hit counts), mean the chunk's lines were
+// treated exactly as a single pass would have treated them; its counts are added in
+// file order. Otherwise the rest of the file is read again by the calling thread, whose
+// state is a single pass's. maxlines > 1 and the per-line outputs (-o, -v, -D) are
+// always read in one pass.
 
 #include <algorithm>
 #include <map>
+#include <mutex>
 #include <thread>
 
 #include "portcullis/date/date_detector.h"
@@ -25,9 +32,10 @@ namespace portcullis::tester {
 namespace {
 
 constexpr uint64_t kWarmUpBytes = 64 * 1024;
+constexpr unsigned kChunksPerThread = 8;
 constexpr double kMaxRunSeconds = 240;  // below the mlfid cache's five minutes
-// A segment's log of mlfid cache uses takes 8 bytes a use (~200,000 uses per million
-// sshd lines); beyond this many the segment gives up and one pass reads the rest.
+// A chunk's log of mlfid cache uses takes 8 bytes a use (~200,000 uses per million
+// sshd lines); beyond this many the chunk gives up and one pass reads the rest.
 constexpr size_t kMaxMlfidEvents = 1000000;
 
 // Appends `from`'s listed lines to `to`'s as a single pass would have listed them:
@@ -39,16 +47,43 @@ void AppendListed(std::vector<std::string>& to, long to_count, std::vector<std::
   }
 }
 
+// Chunks handed out from both ends: the calling thread's from the front, the helpers'
+// from the back.
+class ChunkQueue {
+ public:
+  ChunkQueue(size_t first, size_t end) : front_(first), back_(end) {}
+  std::optional<size_t> TakeFront() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (front_ >= back_) return std::nullopt;
+    return front_++;
+  }
+  std::optional<size_t> TakeBack() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (front_ >= back_) return std::nullopt;
+    return --back_;
+  }
+  // The first chunk a helper took (all are, from there on).
+  size_t front() const { return front_; }
+
+ private:
+  std::mutex mu_;
+  size_t front_, back_;
+};
+
 }  // namespace
 
+// A chunk read by a helper: where it is, the state it began and ended in, its counts.
 struct RegexTester::Impl::Segment {
-  std::unique_ptr<Impl> impl;
   uint64_t warm = 0, begin = 0, end = 0;
-  std::string key_at_begin;  // ContinuationKey (and the prefregex flag) after warming up
-  unsigned long full_searches_at_begin = 0;
-  std::map<std::string, long> template_hits_at_begin;
-  filter::MlfidLog mlfid_log;  // mlfid filters: the segment's cache uses
-  bool read = false;  // the reader opened and the segment was read
+  bool read = false;  // read to its end
+  std::string key_at_begin, key_at_end;  // StateKey after warming up, and at the end
+  unsigned long full_searches_at_begin = 0, full_searches_at_end = 0;
+  std::map<std::string, long> template_hits;  // hits within the chunk
+  std::vector<unsigned long> failregex_hits, ignoreregex_hits;
+  long pref_count = 0;
+  LineStats stats;
+  filter::MlfidLog mlfid_log;            // mlfid filters: the chunk's cache uses
+  filter::MlfidSnapshot mlfid_at_end;    // and the helper's cache after them
 };
 
 bool RegexTester::Impl::CanSplit(uint64_t size) const {
@@ -100,92 +135,117 @@ bool RegexTester::Impl::ReadLines(const std::string& path, Encoding encoding, ui
   return true;
 }
 
-// Adds a worker's counts (its segment only) to this run's.
-void RegexTester::Impl::Absorb(Segment& s) {
-  Impl& w = *s.impl;
-  for (size_t i = 0; i < failregex_stats.size(); ++i) failregex_stats[i].hits += w.failregex_stats[i].hits;
-  for (size_t i = 0; i < ignoreregex_stats.size(); ++i) ignoreregex_stats[i].hits += w.ignoreregex_stats[i].hits;
-  pref_count += w.pref_count;
-  const long limit = report_maxlines + 1;
-  AppendListed(stats.ignored_lines, stats.ignored, w.stats.ignored_lines, opts.print_all_ignored, limit);
-  AppendListed(stats.missed_lines, stats.missed, w.stats.missed_lines, opts.print_all_missed, limit);
-  AppendListed(stats.matched_lines, stats.matched, w.stats.matched_lines, true, limit);
-  stats.tested += w.stats.tested;
-  stats.matched += w.stats.matched;
-  stats.missed += w.stats.missed;
-  stats.ignored += w.stats.ignored;
-  for (const auto& [name, hits] : w.TemplateHits()) {
-    auto before = s.template_hits_at_begin.find(name);
-    extra_template_hits[name] += hits - (before == s.template_hits_at_begin.end() ? 0 : before->second);
+// A helper (this worker) reads chunk `s`: warms up uncounted, then reads it with its
+// counts and cache uses kept in `s`.
+void RegexTester::Impl::ReadSegment(const std::string& path, Encoding encoding, Segment& s, bool mlfid) {
+  // A cache left from a later chunk would answer the warm-up's lookups as no single
+  // pass does: the chunk starts from an empty one, as the first helper's did.
+  if (mlfid) filter->ClearMlfidCache();
+  if (!ReadLines(path, encoding, s.warm, s.begin)) return;
+  s.key_at_begin = StateKey();
+  s.full_searches_at_begin = filter->date_detector()->full_search_wins();
+  const std::map<std::string, long> hits_at_begin = TemplateHits();
+  ResetCounts();
+  if (mlfid) filter->LogMlfidCache(&s.mlfid_log);
+  s.read = ReadLines(path, encoding, s.begin, s.end, &s.mlfid_log);
+  filter->LogMlfidCache(nullptr);
+  s.key_at_end = StateKey();
+  s.full_searches_at_end = filter->date_detector()->full_search_wins();
+  for (const auto& [name, hits] : TemplateHits()) {
+    auto before = hits_at_begin.find(name);
+    s.template_hits[name] = hits - (before == hits_at_begin.end() ? 0 : before->second);
   }
+  for (const RegexStat& r : failregex_stats) s.failregex_hits.push_back(r.hits);
+  for (const RegexStat& r : ignoreregex_stats) s.ignoreregex_hits.push_back(r.hits);
+  s.pref_count = pref_count;
+  s.stats = std::move(stats);
+  if (mlfid) s.mlfid_at_end = filter->MlfidCacheSnapshot();
+}
+
+// Adds a helper's counts (its chunk only) to this run's.
+void RegexTester::Impl::Absorb(Segment& s) {
+  for (size_t i = 0; i < failregex_stats.size(); ++i) failregex_stats[i].hits += s.failregex_hits[i];
+  for (size_t i = 0; i < ignoreregex_stats.size(); ++i) ignoreregex_stats[i].hits += s.ignoreregex_hits[i];
+  pref_count += s.pref_count;
+  const long limit = report_maxlines + 1;
+  AppendListed(stats.ignored_lines, stats.ignored, s.stats.ignored_lines, opts.print_all_ignored, limit);
+  AppendListed(stats.missed_lines, stats.missed, s.stats.missed_lines, opts.print_all_missed, limit);
+  AppendListed(stats.matched_lines, stats.matched, s.stats.matched_lines, true, limit);
+  stats.tested += s.stats.tested;
+  stats.matched += s.stats.matched;
+  stats.missed += s.stats.missed;
+  stats.ignored += s.stats.ignored;
+  for (const auto& [name, hits] : s.template_hits) extra_template_hits[name] += hits;
 }
 
 bool RegexTester::Impl::RunSplit(const std::string& path, Encoding encoding, uint64_t size) {
   const double started = clock.Now();
   unsigned n = opts.threads ? opts.threads : std::max(1u, std::thread::hardware_concurrency());
-  // Segments of 64 KiB at least (less only when asked to split smaller files: tests).
+  // Chunks of 64 KiB at least (less only when asked to split smaller files: tests).
   const uint64_t smallest = std::max<uint64_t>(1, std::min<uint64_t>(opts.split_min_bytes, 1 << 16));
-  n = static_cast<unsigned>(std::min<uint64_t>(n, std::max<uint64_t>(1, size / smallest)));
-  // With an mlfid cache, the second segment is checked against the first's real cache;
-  // a third would need the second's as a single pass would have left it.
-  const bool mlfid = compiled->uses_mlfid();
-  if (mlfid) n = std::min(n, 2u);
+  const uint64_t most = std::max<uint64_t>(1, size / smallest);
+  n = static_cast<unsigned>(std::min<uint64_t>(n, most));
+  if (n == 1) return ReadLines(path, encoding, 0, size);
+  const auto chunks = static_cast<unsigned>(std::min<uint64_t>(uint64_t{n} * kChunksPerThread, most));
   std::vector<uint64_t> bounds{0};
-  for (unsigned k = 1; k < n; ++k) {
-    // With an mlfid cache the second segment also logs its cache uses: a smaller share
-    // (46%: the log costs it ~15% more a line).
-    const uint64_t at = LogReader::NextLineStart(path, mlfid ? size / 100 * 54 : size / n * k);
+  for (unsigned k = 1; k < chunks; ++k) {
+    const uint64_t at = LogReader::NextLineStart(path, size / chunks * k);
     if (at > bounds.back() && at < size) bounds.push_back(at);
   }
   bounds.push_back(size);
-  std::vector<Segment> segments(bounds.size() - 1);
-  for (size_t k = 1; k < segments.size(); ++k) {
+  const size_t count = bounds.size() - 1;
+  std::vector<Segment> segments(count);
+  for (size_t k = 1; k < count; ++k) {
     Segment& s = segments[k];
     s.begin = bounds[k];
     s.end = bounds[k + 1];
     s.warm = std::max(bounds[k - 1], LogReader::NextLineStart(path, s.begin > kWarmUpBytes ? s.begin - kWarmUpBytes : 0));
-    s.impl = NewWorker();
   }
+  const bool mlfid = compiled->uses_mlfid();
+  ChunkQueue queue(1, count);
   std::vector<std::thread> threads;
-  for (size_t k = 1; k < segments.size(); ++k) {
-    threads.emplace_back([&, k] {
-      Segment& s = segments[k];
+  for (unsigned t = 1; t < n; ++t) {
+    threads.emplace_back([&] {
       try {
-        if (!s.impl || !s.impl->ReadLines(path, encoding, s.warm, s.begin)) return;
-        s.key_at_begin = s.impl->StateKey();
-        s.full_searches_at_begin = s.impl->filter->date_detector()->full_search_wins();
-        s.template_hits_at_begin = s.impl->TemplateHits();
-        s.impl->ResetCounts();
-        if (mlfid) s.impl->filter->LogMlfidCache(&s.mlfid_log);
-        s.read = s.impl->ReadLines(path, encoding, s.begin, s.end, &s.mlfid_log);
-        s.impl->filter->LogMlfidCache(nullptr);
-      } catch (...) {  // out of memory: the segment is read again in the single pass
-        s.read = false;
+        std::unique_ptr<Impl> worker = NewWorker();
+        if (!worker) return;
+        while (const std::optional<size_t> k = queue.TakeBack()) worker->ReadSegment(path, encoding, segments[*k], mlfid);
+      } catch (...) {  // out of memory: the chunks not read are read again in one pass
       }
     });
   }
-  const bool first = ReadLines(path, encoding, 0, bounds[1]);
+  bool ok = ReadLines(path, encoding, 0, bounds[1]);
+  while (ok && !opts.split_first_chunk_only) {
+    const std::optional<size_t> k = queue.TakeFront();
+    if (!k) break;
+    ok = ReadLines(path, encoding, bounds[*k], bounds[*k + 1]);
+  }
   for (std::thread& t : threads) t.join();
-  if (!first) return false;
+  if (!ok) return false;
+  // This thread read every chunk before `first` with a single pass's state.
+  const size_t first = queue.front();
   // A cached mlfid connection expires five minutes after it was stored, by the clock;
   // the check below leaves expiry out, so it holds for a shorter run only.
   const bool expiry_safe = !mlfid || clock.Now() - started < kMaxRunSeconds;
-  // Every segment must have started where the one before it ended; then their counts
-  // add up to a single pass's. If one did not, the rest is read again after segment 0,
-  // whose state is the only one known to be a single pass's.
-  for (size_t k = 1; k < segments.size(); ++k) {
+  std::string key = StateKey();
+  filter::MlfidSnapshot cache;
+  if (mlfid) cache = filter->MlfidCacheSnapshot();
+  for (size_t k = first; k < count; ++k) {
     Segment& s = segments[k];
-    const Impl& before = k == 1 ? *this : *segments[k - 1].impl;
-    const bool exact = expiry_safe && s.read && s.key_at_begin == before.StateKey() &&
-                       s.impl->filter->date_detector()->full_search_wins() == s.full_searches_at_begin &&
-                       (!mlfid || filter::MlfidEventsFollow(before.filter->MlfidCacheSnapshot(), s.mlfid_log));
+    bool exact = expiry_safe && s.read && s.key_at_begin == key && s.full_searches_at_end == s.full_searches_at_begin;
+    if (exact && mlfid) {
+      std::optional<filter::MlfidSnapshot> after = filter::MlfidCacheAfter(cache, s.mlfid_log, s.mlfid_at_end);
+      exact = after.has_value();
+      if (exact) cache = std::move(*after);
+    }
     if (!exact) {
       segments_used = 1;
-      return ReadLines(path, encoding, bounds[1], size);
+      return ReadLines(path, encoding, bounds[first], size);
     }
+    key = s.key_at_end;
   }
-  for (size_t k = 1; k < segments.size(); ++k) Absorb(segments[k]);
-  segments_used = segments.size();
+  for (size_t k = first; k < count; ++k) Absorb(segments[k]);
+  segments_used = 1 + (count - first);
   return true;
 }
 

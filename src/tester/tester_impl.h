@@ -64,6 +64,8 @@ struct RegexTester::Impl final : filter::FilterObserver {
   bool ReadLines(const std::string& path, Encoding encoding, uint64_t begin, uint64_t end,
                  const filter::MlfidLog* mlfid_log = nullptr);
   std::unique_ptr<Impl> NewWorker() const;
+  // A helper reads a chunk of the file into `segment` (split_run.cc).
+  void ReadSegment(const std::string& path, Encoding encoding, Segment& segment, bool mlfid);
   std::string StateKey() const;
   std::map<std::string, long> TemplateHits() const;
   void ResetCounts();
@@ -121,7 +123,7 @@ struct RegexTester::Impl final : filter::FilterObserver {
   filter::Lines buffer_before;
   LineStats stats;
   double elapsed = 0;
-  size_t segments_used = 1;  // a split run: how many segments were read at once
+  size_t segments_used = 1;  // a split run: how many chunks' counts came from other threads, + 1
   // Date template hits counted by segments read on other threads, by template name.
   std::map<std::string, long> extra_template_hits;
 };

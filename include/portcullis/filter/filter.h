@@ -112,8 +112,9 @@ class MlfidLog {
     first_texts_.push_back(std::move(data));
     first_[id] = static_cast<uint32_t>(first_texts_.size());
   }
-  // How many connections it met (ids are 0 to size() - 1).
+  // How many connections it met (ids are 0 to size() - 1), and their names.
   size_t size() const { return spans_.size(); }
+  std::string_view name(uint32_t id) const { return Name(id); }
   // Logs one use; `data`: the connection's data as text, kept if this is its first use.
   void Add(MlfidEvent::Op op, std::string_view mlfid, bool found = false, std::optional<std::string> data = {});
 
@@ -139,6 +140,14 @@ class MlfidLog {
 // filter whose other state matched read the logged lines exactly as one holding
 // `before` would have.
 bool MlfidEventsFollow(const MlfidSnapshot& before, const MlfidLog& log);
+// With the logged cache's contents after the log (`logged_after`), the contents a cache
+// that held `before` has after the same uses, in store order: the logged cache's data
+// for the connections the log met, `before`'s for the rest. Nothing when the log does
+// not follow `before`, or when the logged cache lost a connection this one keeps
+// (evicted there, its store order being another). What a chain of logged segments
+// checks each next one against.
+std::optional<MlfidSnapshot> MlfidCacheAfter(const MlfidSnapshot& before, const MlfidLog& log,
+                                             const MlfidSnapshot& logged_after);
 
 // Observes per-line details fail2ban-regex reports (prefregex and ignoreregex hits).
 class FilterObserver {
@@ -224,6 +233,8 @@ class Filter {
   // (nullptr stops). With MlfidEventsFollow, what ContinuationKey leaves out.
   MlfidSnapshot MlfidCacheSnapshot() const;
   void LogMlfidCache(MlfidLog* log);
+  // Empties the mlfid cache, as a new filter has it.
+  void ClearMlfidCache();
   // The last line ProcessLine(text) took, split around its date (fail2ban's
   // processedLine() is its prefix + suffix).
   const LineParts& current_line() const;

@@ -33,11 +33,14 @@ struct Options {
   bool log_traceback = false;                  // -t/--log-traceback (accepted, no effect)
   bool full_traceback = false;                 // --full-traceback (accepted, no effect)
 
-  // Not fail2ban-regex's: a log file of at least `split_min_bytes` is read as `threads`
-  // segments at once (0: one per core), each checked at its seam against the segment
-  // before it and read again in order where they differ. Same report either way.
+  // Not fail2ban-regex's: a log file of at least `split_min_bytes` is read on `threads`
+  // threads at once (0: one per core), in chunks each checked at its seam against the
+  // chunk before it and read again in order where they differ. Same report either way.
   uint64_t split_min_bytes = uint64_t{8} << 20;
   unsigned threads = 0;
+  // Tests: the calling thread reads the first chunk only and the helpers all the others,
+  // so which chunks are checked does not depend on how the threads were scheduled.
+  bool split_first_chunk_only = false;
 };
 
 }  // namespace portcullis::tester

@@ -40,8 +40,8 @@ class RegexTester {
   // What this build cannot do (the systemd journal) is reported on `err`.
   int Run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
-  // How many segments of the log the last Run read at once (1: a single pass; see
-  // Options::split_min_bytes).
+  // How many chunks of the log the last Run took from other threads' reading, plus one
+  // (1: a single pass; see Options::split_min_bytes).
   size_t segments() const;
 
   // Reverse DNS for <ip-host> in -o templates (optional).

@@ -339,5 +339,25 @@ TEST(MlfidEventsFollowTest, ChecksLookupsAgainstTheOtherCache) {
   EXPECT_FALSE(follows(full, {{Op::kUnset, "x0"}, {Op::kSet, "x0"}, {Op::kSet, "y"}, get("x1", true, "d")}));
 }
 
+// The cache a logged chunk leaves, for the next chunk's check: in store order, the
+// logged cache's data where the log met the connection, the cache before's elsewhere.
+TEST(MlfidCacheAfterTest, ChainsTheCacheThroughALoggedChunk) {
+  using Op = MlfidEvent::Op;
+  const MlfidSnapshot before = {{"a", "data a"}, {"b", "data b"}, {"c", "data c"}};
+  MlfidLog log;
+  log.Add(Op::kGet, "a", true, "data a");
+  log.Add(Op::kSet, "d");
+  log.Add(Op::kUnset, "b");
+  const MlfidSnapshot logged_after = {{"w", "warm-up only"}, {"a", "data a2"}, {"d", "data d"}};
+  const MlfidSnapshot expected = {{"a", "data a2"}, {"c", "data c"}, {"d", "data d"}};
+  EXPECT_EQ(MlfidCacheAfter(before, log, logged_after), std::optional<MlfidSnapshot>(expected));
+  // The logged cache lost a connection this one keeps: the next chunk cannot be checked.
+  EXPECT_EQ(MlfidCacheAfter(before, log, {{"a", "data a2"}}), std::nullopt);
+  // A lookup the cache before does not answer alike: nothing.
+  MlfidLog other;
+  other.Add(Op::kGet, "b", false);
+  EXPECT_EQ(MlfidCacheAfter(before, other, {}), std::nullopt);
+}
+
 }  // namespace
 }  // namespace portcullis::filter
