@@ -145,9 +145,12 @@ bool IpAddr::FromText(std::string_view text, int cidr, IpAddr& out) {
     char buffer[kMaxAddressText + 1];
     std::memcpy(buffer, text.data(), text.size());
     buffer[text.size()] = '\0';
-    if (inet_pton(AF_INET, buffer, out.bytes_.data()) == 1) {
+    // An IPv4 text has no ':' (an IPv6 one, a sshd log's every other address, is not
+    // tried as IPv4 first).
+    const bool colon = text.find(':') != std::string_view::npos;
+    if (!colon && inet_pton(AF_INET, buffer, out.bytes_.data()) == 1) {
       out.family_ = Family::kInet4;
-    } else if (inet_pton(AF_INET6, buffer, out.bytes_.data()) == 1) {
+    } else if (colon && inet_pton(AF_INET6, buffer, out.bytes_.data()) == 1) {
       out.family_ = Family::kInet6;
     } else {
       return false;
