@@ -4,10 +4,10 @@
 // What a line's outcome depends on besides its own text is the filter's state: the date
 // detector (which template won last, and where), the last date a dateless line may
 // borrow, the tester's "did the prefregex match last" flag, and the mlfid cache. The
-// file is cut into chunks (eight per thread). The calling thread reads them in order
-// from the first, with the state a single pass has; the other threads take chunks from
-// the last one backwards, until the two ends meet, so a thread the machine runs slower
-// simply reads fewer chunks. A helper reads ~64 KiB before its chunk uncounted to warm
+// file is cut into chunks of ~4 MiB (eight per thread at least). The calling thread
+// reads them in order from the first, with the state a single pass has; the other
+// threads take chunks from the last one backwards, until the two ends meet, so a thread
+// the machine runs slower simply reads fewer chunks. A helper reads ~64 KiB before its chunk uncounted to warm
 // its state up, then the chunk with its counts (and its mlfid cache uses) kept apart.
 //
 // Then, from where the calling thread stopped, each helper chunk's state after warming
@@ -32,7 +32,10 @@ namespace portcullis::tester {
 namespace {
 
 constexpr uint64_t kWarmUpBytes = 64 * 1024;
-constexpr unsigned kChunksPerThread = 8;
+constexpr unsigned kChunksPerThread = 8;  // at least
+// Chunks of about this size: the threads finish within half a chunk's time of each
+// other (~10 ms), and a helper's 64 KiB warm-up costs under 2% of its chunk.
+constexpr uint64_t kChunkBytes = 4 << 20;
 constexpr double kMaxRunSeconds = 240;  // below the mlfid cache's five minutes
 // A chunk's log of mlfid cache uses takes 8 bytes a use (~200,000 uses per million
 // sshd lines); beyond this many the chunk gives up and one pass reads the rest.
@@ -186,7 +189,8 @@ bool RegexTester::Impl::RunSplit(const std::string& path, Encoding encoding, uin
   const uint64_t most = std::max<uint64_t>(1, size / smallest);
   n = static_cast<unsigned>(std::min<uint64_t>(n, most));
   if (n == 1) return ReadLines(path, encoding, 0, size);
-  const auto chunks = static_cast<unsigned>(std::min<uint64_t>(uint64_t{n} * kChunksPerThread, most));
+  const auto chunks =
+      static_cast<unsigned>(std::min<uint64_t>(std::max<uint64_t>(uint64_t{n} * kChunksPerThread, size / kChunkBytes), most));
   std::vector<uint64_t> bounds{0};
   for (unsigned k = 1; k < chunks; ++k) {
     const uint64_t at = LogReader::NextLineStart(path, size / chunks * k);
