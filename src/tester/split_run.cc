@@ -7,8 +7,9 @@
 // file is cut into chunks of ~4 MiB (eight per thread at least). The calling thread
 // reads them in order from the first, with the state a single pass has; the other
 // threads take chunks from the last one backwards, until the two ends meet, so a thread
-// the machine runs slower simply reads fewer chunks. A helper reads ~64 KiB before its chunk uncounted to warm
-// its state up, then the chunk with its counts (and its mlfid cache uses) kept apart.
+// the machine runs slower simply reads fewer chunks. A helper reads ~64 KiB before its
+// chunk uncounted to warm its state up, then the chunk with its counts (and its mlfid
+// cache uses) kept apart.
 //
 // Then, from where the calling thread stopped, each helper chunk's state after warming
 // up is compared with the state the chunk before it ended in (Filter::ContinuationKey,
