@@ -1531,13 +1531,15 @@ class NeedsAnalysis {
 
   using Literals = std::set<std::string>;
 
-  Literals Needs(int n, uint64_t closed, int depth = 0) {
-    if (n < 0 || depth > kMaxDepth || ++visits_ > kMaxVisits) return {};
+  // The answer stays in the memo (a map: references to it stay valid), so a chain of
+  // nodes that add nothing shares one set instead of copying it at every node.
+  const Literals& Needs(int n, uint64_t closed, int depth = 0) {
+    static const Literals kNone;
+    if (n < 0 || depth > kMaxDepth || ++visits_ > kMaxVisits) return kNone;
     const auto key = std::make_pair(n, closed);
     if (auto it = memo_.find(key); it != memo_.end()) return it->second;
     Literals out = Compute(n, closed, depth);
-    memo_[key] = out;
-    return out;
+    return memo_.insert_or_assign(key, std::move(out)).first->second;
   }
 
   // The literals a path from `n` may read before its first unbounded repeat (through
