@@ -203,5 +203,37 @@ TEST(IpAddrTest, ReadsDottedQuadsAsInetPtonDoes) {
   }
 }
 
+// IPv6 texts are read without inet_pton (IPv4 tails excepted): every text it reads, they
+// must read alike, and no other.
+TEST(IpAddrTest, ReadsIpv6AsInetPtonDoes) {
+  std::vector<std::string> texts = {"::", "::1", "1::", "1::2", ":1", "1:", ":::", "1:::2", "1:2:3:4:5:6:7:8",
+                                    "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7::", "::2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8::",
+                                    "1::2:3:4:5:6:7:8", "12345::", "abcd:EF01::", "2a0a:1db7:972a:1750::b8ef",
+                                    "fe80::1%eth0", "::ffff:1.2.3.4", "::1.2.3.4", "1:2:3:4:5:6:1.2.3.4", "g::1",
+                                    "1: :2", "0000:0000::", "1::2::3"};
+  uint32_t seed = 11;
+  auto next = [&seed](uint32_t bound) {
+    seed = seed * 1103515245u + 12345u;
+    return (seed >> 16) % bound;
+  };
+  const std::string alphabet = "0123456789abcdefABCDEF::::::.";
+  for (int k = 0; k < 50000; ++k) {
+    std::string t;
+    for (uint32_t i = 0, n = 2 + next(40); i < n; ++i) t += alphabet[next(static_cast<uint32_t>(alphabet.size()))];
+    texts.push_back(t);
+  }
+  for (const std::string& t : texts) {
+    unsigned char want[16] = {};
+    const bool v6 = inet_pton(AF_INET6, t.c_str(), want) == 1;
+    const IpAddr got = IpAddr::Parse(t);
+    if (v6 && !got.IsV4()) {  // ::ffff:a.b.c.d reads as IPv4
+      ASSERT_TRUE(got.IsV6()) << "'" << t << "'";
+      EXPECT_EQ(std::memcmp(got.bytes().data(), want, 16), 0) << "'" << t << "'";
+    } else if (!v6) {
+      EXPECT_FALSE(got.IsV6()) << "'" << t << "'";
+    }
+  }
+}
+
 }  // namespace
 }  // namespace portcullis
