@@ -193,6 +193,14 @@ int HexGroups(std::string_view text, uint8_t* bytes) {
   return 1;
 }
 
+// inet_pton on a text of at most kMaxAddressText bytes.
+bool InetPton(int family, std::string_view text, uint8_t* bytes) {
+  char buffer[kMaxAddressText + 1];
+  std::memcpy(buffer, text.data(), text.size());
+  buffer[text.size()] = '\0';
+  return inet_pton(family, buffer, bytes) == 1;
+}
+
 }  // namespace
 
 bool IpAddr::FromText(std::string_view text, int cidr, IpAddr& out) {
@@ -200,21 +208,15 @@ bool IpAddr::FromText(std::string_view text, int cidr, IpAddr& out) {
   if (uint8_t quad[4]; DottedQuad(text, quad)) {
     std::memcpy(out.bytes_.data(), quad, sizeof quad);
     out.family_ = Family::kInet4;
-  } else if (const bool colon = text.find(':') != std::string_view::npos; !colon) {
+  } else if (text.find(':') == std::string_view::npos) {
     // Not a dotted quad: inet_pton's other IPv4 forms, or nothing.
-    char buffer[kMaxAddressText + 1];
-    std::memcpy(buffer, text.data(), text.size());
-    buffer[text.size()] = '\0';
-    if (inet_pton(AF_INET, buffer, out.bytes_.data()) != 1) return false;
+    if (!InetPton(AF_INET, text, out.bytes_.data())) return false;
     out.family_ = Family::kInet4;
   } else if (const int groups = HexGroups(text, out.bytes_.data()); groups >= 0) {
     if (groups == 0) return false;
     out.family_ = Family::kInet6;
   } else {  // an IPv4 tail (::ffff:1.2.3.4)
-    char buffer[kMaxAddressText + 1];
-    std::memcpy(buffer, text.data(), text.size());
-    buffer[text.size()] = '\0';
-    if (inet_pton(AF_INET6, buffer, out.bytes_.data()) != 1) return false;
+    if (!InetPton(AF_INET6, text, out.bytes_.data())) return false;
     out.family_ = Family::kInet6;
   }
   out.prefix_len_ = static_cast<uint8_t>(FullLength(out.family_));
