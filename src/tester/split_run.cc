@@ -112,12 +112,16 @@ std::unique_ptr<RegexTester::Impl> RegexTester::Impl::NewWorker() const {
   w->report_maxlines = report_maxlines;
   w->failregex_stats = failregex_stats;
   w->ignoreregex_stats = ignoreregex_stats;
-  auto filter_or = filter::Filter::Create(compiled, clock, resolver);
-  if (!filter_or) return nullptr;  // cannot happen: the main filter was made alike
-  w->filter.emplace(std::move(*filter_or));
-  w->filter->set_observer(w.get());
-  w->filter->set_failure_data(NeedsFailureData());
   return w;
+}
+
+bool RegexTester::Impl::StartFilter() {
+  auto filter_or = filter::Filter::Create(compiled, clock, resolver);
+  if (!filter_or) return false;  // cannot happen: the main filter was made alike
+  filter.emplace(std::move(*filter_or));
+  filter->set_observer(this);
+  filter->set_failure_data(NeedsFailureData());
+  return true;
 }
 
 void RegexTester::Impl::ResetCounts() {
@@ -208,13 +212,16 @@ bool RegexTester::Impl::RunSplit(const std::string& path, Encoding encoding, uin
   }
   const bool mlfid = compiled->uses_mlfid();
   ChunkQueue queue(1, count);
+  // Made here, from this run's state before it changes; each helper makes its own
+  // filter (its date detector: a millisecond or two) on its thread.
+  std::vector<std::unique_ptr<Impl>> workers;
+  for (unsigned t = 1; t < n; ++t) workers.push_back(NewWorker());
   std::vector<std::thread> threads;
-  for (unsigned t = 1; t < n; ++t) {
-    threads.emplace_back([&] {
+  for (std::unique_ptr<Impl>& worker : workers) {
+    threads.emplace_back([&, w = worker.get()] {
       try {
-        std::unique_ptr<Impl> worker = NewWorker();
-        if (!worker) return;
-        while (const std::optional<size_t> k = queue.TakeBack()) worker->ReadSegment(path, encoding, segments[*k], mlfid);
+        if (!w->StartFilter()) return;
+        while (const std::optional<size_t> k = queue.TakeBack()) w->ReadSegment(path, encoding, segments[*k], mlfid);
       } catch (...) {  // out of memory: the chunks not read are read again in one pass
       }
     });

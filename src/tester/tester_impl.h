@@ -63,7 +63,10 @@ struct RegexTester::Impl final : filter::FilterObserver {
   // uses) grows past its bound.
   bool ReadLines(const std::string& path, Encoding encoding, uint64_t begin, uint64_t end,
                  const filter::MlfidLog* mlfid_log = nullptr);
+  // A helper for a split run: this run's settings and regex list (no filter yet; the
+  // helper's thread makes it with StartFilter).
   std::unique_ptr<Impl> NewWorker() const;
+  bool StartFilter();
   // A helper reads a chunk of the file into `segment` (split_run.cc).
   void ReadSegment(const std::string& path, Encoding encoding, Segment& segment, bool mlfid);
   std::string StateKey() const;
