@@ -22,6 +22,7 @@
 // always read in one pass.
 
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -38,9 +39,13 @@ constexpr unsigned kChunksPerThread = 8;  // at least
 // other (~10 ms), and a helper's 64 KiB warm-up costs under 2% of its chunk.
 constexpr uint64_t kChunkBytes = 4 << 20;
 constexpr double kMaxRunSeconds = 240;  // below the mlfid cache's five minutes
-// A chunk's log of mlfid cache uses takes 8 bytes a use (~200,000 uses per million
-// sshd lines); beyond this many the chunk gives up and one pass reads the rest.
+// A chunk's log of mlfid cache uses takes ~35 bytes a use with the connections' names
+// (~200,000 uses per million sshd lines), and every helper chunk's log is kept until
+// the end: beyond this many uses in one chunk it gives up (and one pass reads the rest),
+// beyond the second bound in all of them the helpers take no more chunks (and the
+// calling thread reads what is left), so a log of any size is read in bounded memory.
 constexpr size_t kMaxMlfidEvents = 1000000;
+constexpr size_t kMaxLoggedEvents = 4000000;
 
 // Appends `from`'s listed lines to `to`'s as a single pass would have listed them:
 // all of them, or only while the running count stays within `limit`.
@@ -212,6 +217,7 @@ bool RegexTester::Impl::RunSplit(const std::string& path, Encoding encoding, uin
   }
   const bool mlfid = compiled->uses_mlfid();
   ChunkQueue queue(1, count);
+  std::atomic<size_t> logged{0};  // mlfid cache uses in the helpers' chunks so far
   // Made here, from this run's state before it changes; each helper makes its own
   // filter (its date detector: a millisecond or two) on its thread.
   std::vector<std::unique_ptr<Impl>> workers;
@@ -221,7 +227,12 @@ bool RegexTester::Impl::RunSplit(const std::string& path, Encoding encoding, uin
     threads.emplace_back([&, w = worker.get()] {
       try {
         if (!w->StartFilter()) return;
-        while (const std::optional<size_t> k = queue.TakeBack()) w->ReadSegment(path, encoding, segments[*k], mlfid);
+        while (logged.load(std::memory_order_relaxed) < kMaxLoggedEvents) {
+          const std::optional<size_t> k = queue.TakeBack();
+          if (!k) break;
+          w->ReadSegment(path, encoding, segments[*k], mlfid);
+          logged.fetch_add(segments[*k].mlfid_log.events.size(), std::memory_order_relaxed);
+        }
       } catch (...) {  // out of memory: the chunks not read are read again in one pass
       }
     });
