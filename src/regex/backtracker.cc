@@ -63,8 +63,15 @@ struct Ast {
   int min = 0, max = -1;
   bool greedy = true, ahead = true, negate = false;
   bool fold = false;  // kLiteral, kBackref: compared ignoring ASCII case
+  bool host = false;  // kGroup: fail2ban's <HOST>, exactly as ExpandTags writes it
   std::vector<std::unique_ptr<Ast>> kids;
 };
+
+// fail2ban's <HOST> (Regex._resolveHostTag with usedns on): an IPv4 address, an IPv6
+// one, or a DNS name. Nearly every failregex reads one, nearly always an IPv4 address.
+constexpr std::string_view kHostGroup =
+    R"((?:\[?(?:(?:::f{4,6}:)?(?P<ip4>(?:\d{1,3}\.){3}\d{1,3})|(?P<ip6>(?:[0-9a-fA-F]{1,4}::?|::){1,7})"
+    R"((?:[0-9a-fA-F]{1,4}|(?<=:):)))\]?|(?P<dns>[\w\-.^_]*\w)))";
 using AstPtr = std::unique_ptr<Ast>;
 
 AstPtr Make(Ast::Kind kind) {
@@ -393,6 +400,7 @@ class Parser {
   }
 
   AstPtr Group() {
+    const size_t start = pos_;
     ++pos_;
     auto g = New(Ast::Kind::kGroup);
     if (At() != '?') {
@@ -438,6 +446,7 @@ class Parser {
     g->kids.push_back(Alternation());
     if (!ok_ || At() != ')' || !More()) return Bad();
     ++pos_;
+    g->host = !icase_ && g->group == 0 && src_.substr(start, pos_ - start) == kHostGroup;
     return g;
   }
 
@@ -592,7 +601,10 @@ bool TouchesGroups(const Ast& a) {
 }
 
 enum class Op : uint8_t {
-  kSet, kLiteral, kAssert, kOpen, kClose, kAlt, kRepeat, kRepeatTail, kLook, kPeek, kBackref, kCond, kSucceed, kMatch
+  kSet, kLiteral, kAssert, kOpen, kClose, kAlt, kRepeat, kRepeatTail, kLook, kPeek, kBackref, kCond, kSucceed, kMatch,
+  // <HOST>'s first choice for an IPv4 address taken at once (group `arg`, then `next`);
+  // when that fails, or the text is not one, `body`: <HOST> as written.
+  kHostIp4
 };
 
 // One test of a kPeek: an assertion, or the next byte in a set.
@@ -722,6 +734,7 @@ class Emitter {
         return Add(n);
       }
       case Ast::Kind::kGroup: {
+        if (a.host && !p_.replay) return Host(a, next);
         if (a.group == 0) return Emit(*a.kids[0], next);
         Node close{Op::kClose};
         close.arg = a.group;
@@ -886,6 +899,22 @@ class Emitter {
     return index;
   }
 
+  // <HOST>: its IPv4 address read at once in front of it as written (kHostIp4). Not in
+  // replayed programs, whose searches record what they read.
+  int Host(const Ast& a, int next) {
+    Node n{Op::kHostIp4};
+    n.arg = FirstCapture(a);  // ip4
+    n.next = next;
+    n.body = Emit(*a.kids[0], next);
+    return Add(n);
+  }
+  static int FirstCapture(const Ast& a) {
+    if (a.kind == Ast::Kind::kGroup && a.group != 0) return a.group;
+    for (const auto& k : a.kids)
+      if (int g = FirstCapture(*k); g != 0) return g;
+    return 0;
+  }
+
   // `body` once, then `then`; or `skip`: in that order when greedy.
   int Optional(const Ast& body, bool greedy, int then, int skip) {
     const int x = Emit(body, then);
@@ -924,6 +953,8 @@ bool FirstBytes(const Backtracker::Program& p, int n, ByteSet& out, int depth) {
       return node.min > 0 || FirstBytes(p, node.next, out, depth + 1);
     case Op::kCond:
       return FirstBytes(p, node.body, out, depth + 1) && FirstBytes(p, node.other, out, depth + 1);
+    case Op::kHostIp4:  // what it reads, <HOST> as written reads too
+      return FirstBytes(p, node.body, out, depth + 1);
     default: return false;
   }
 }
@@ -960,6 +991,8 @@ void OffsetBytes(const Backtracker::Program& p, int n, int k, std::array<ByteSet
     case Op::kCond:
       OffsetBytes(p, node.body, k, sets, budget);
       return OffsetBytes(p, node.other, k, sets, budget);
+    case Op::kHostIp4:
+      return OffsetBytes(p, node.body, k, sets, budget);
     case Op::kRepeat: {
       if (!node.single) return any_from(k);
       const ByteSet& body = p.sets[p.nodes[node.body].arg];
@@ -1165,6 +1198,22 @@ class Matcher {
     return true;
   }
 
+  // Where <HOST>'s ip4 group ends when a search takes it first at `pos` (-1: it would
+  // not): three runs of 1-3 digits each followed by '.', then the first 1-3 digits of a
+  // fourth run (`\d{1,3}` takes the longest; a longer run before a '.' fails there).
+  intptr_t DottedQuadEnd(intptr_t pos) const {
+    intptr_t i = pos;
+    for (int part = 0; part < 4; ++part) {
+      intptr_t digits = 0;
+      while (i + digits < len_ && digits < 4 && s_[i + digits] >= '0' && s_[i + digits] <= '9') ++digits;
+      if (digits == 0) return -1;
+      if (part == 3) return i + std::min<intptr_t>(digits, 3);
+      if (digits > 3 || i + digits >= len_ || s_[i + digits] != '.') return -1;
+      i += digits + 1;
+    }
+    return -1;
+  }
+
   // Cheap test that nothing from node `n` can match at `pos`.
   bool CannotStart(int n, intptr_t pos) {
     if (!node_first_known_[n]) return false;
@@ -1281,6 +1330,20 @@ class Matcher {
         case Op::kCond: {
           const bool set = regs_[2 * node.arg] >= 0 && regs_[2 * node.arg + 1] >= 0;
           n = set ? node.body : node.other;
+          break;
+        }
+        case Op::kHostIp4: {
+          if (const intptr_t end = DottedQuadEnd(pos); end > pos) {
+            // <HOST> as written would take this first: no '[' or "::ffff:" before, the
+            // address in ip4, a ']' after it if there is one.
+            const size_t mark = trail_.size;
+            Set(2 * node.arg, pos);
+            Set(2 * node.arg + 1, end);
+            if (Run(node.next, end < len_ && s_[end] == ']' ? end + 1 : end)) return true;
+            if (gave_up_) return false;
+            Unwind(mark);
+          }
+          n = node.body;  // every other way, in <HOST>'s order (the first tried again)
           break;
         }
         case Op::kSucceed: return true;
@@ -1568,6 +1631,8 @@ class NeedsAnalysis {
         case Op::kAlt:
           for (int i = 0; i < node.count; ++i) AddShallow(p_.branches[static_cast<size_t>(node.arg + i)], out, budget);
           return;
+        case Op::kHostIp4:
+          return AddShallow(node.body, out, budget);
         default:
           return;
       }
@@ -1601,6 +1666,8 @@ class NeedsAnalysis {
       case Op::kCond:
         if (node.arg < 64 && ((closed >> node.arg) & 1)) return Needs(node.body, closed, depth + 1);
         return Intersect(Needs(node.body, closed, depth + 1), Needs(node.other, closed, depth + 1));
+      case Op::kHostIp4:
+        return Needs(node.body, closed, depth + 1);
       case Op::kRepeatTail: case Op::kSucceed: case Op::kMatch:
         return {};
     }

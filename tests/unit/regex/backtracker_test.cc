@@ -171,6 +171,16 @@ std::vector<Case> SubsetCases() {
         "Failed password for invalid user x y from 192.0.2.1 port 22 ssh2",
         "Failed password for invalid user from from 192.0.2.1 port 2", "Failed none for a: from b from c",
         "Failed x for u from h: ", "Failed x for u from h port 1 ssh2: z"}},
+      // fail2ban's <HOST>, whose IPv4 address is taken at once before <HOST> runs as
+      // written: addresses it would not take first (a part of four digits, a '[' or
+      // "::ffff:" before), a ']' after, and continuations that fail after the quick
+      // take, so that the DNS branch or a shorter last part must match instead.
+      {"^(?:\\[?(?:(?:::f{4,6}:)?(?P<ip4>(?:\\d{1,3}\\.){3}\\d{1,3})|(?P<ip6>(?:[0-9a-fA-F]{1,4}::?|::){1,7}"
+       "(?:[0-9a-fA-F]{1,4}|(?<=:):)))\\]?|(?P<dns>[\\w\\-.^_]*\\w))(?: port (?P<port>\\d+)|x| (?P<five>5) y|(?P<end>$))",
+       {"192.0.2.1 port 22", "192.0.2.1", "192.0.2.1x", "192.0.2.1] port 22", "[192.0.2.1] port 22", "[192.0.2.1",
+        "1234.0.2.1 port 22", "192.0.2.1234 port 1", "192.0.2 port 2", "192.0.2.1.7 port 3", "01.2.3.4 port 4",
+        "::ffff:192.0.2.1 port 5", "2001:db8::1 port 6", "host.example.org port 7", "192.0.2.1y port 8",
+        "1.2.3.45 y", "1.2.3.4 5 y", "1.2.3.", "1.2.3.4:80", "1.2.3.4.", "9.9.9.9999x"}},
       // A start of many runs whose prefilter (a long literal) is checked instead of
       // walking it: texts with the literal but another start, or the start but not it.
       {"^\\s*\\[[a-z]+\\] \\d+#\\d+: \\*\\d+ limiting requests, excess: [\\d\\.]+ by zone \"(?:[^\"]+)\", client: "
