@@ -577,10 +577,22 @@ int Commonness(unsigned char c) {
 }
 
 #ifdef __SSE2__
-// Sixteen starts at a time: those where both the anchor and the second byte are in
-// place (rarely more than the literal's own start), each then compared whole. The last
-// sixteen overlap the ones before (their bits masked off), so no start is tried a byte
-// at a time unless the text has fewer than sixteen.
+// Whether the literal starts at one of the starts from `from` whose bit is set in `mask`.
+__attribute__((always_inline)) inline bool FoundAt(const char* from, unsigned mask, const std::string& lit) {
+  for (; mask != 0; mask &= mask - 1)
+    if (std::memcmp(from + __builtin_ctz(mask), lit.data(), lit.size()) == 0) return true;
+  return false;
+}
+
+// The starts among the sixteen from `at` where both the anchor byte (`a` on) and the
+// second byte (`b` on) are in place, one bit each.
+__attribute__((always_inline)) inline unsigned Pairs16(const char* at, size_t a, size_t b, char want_a, char want_b) {
+  const __m128i at_a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at + a));
+  const __m128i at_b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at + b));
+  return static_cast<unsigned>(_mm_movemask_epi8(
+      _mm_and_si128(_mm_cmpeq_epi8(at_a, _mm_set1_epi8(want_a)), _mm_cmpeq_epi8(at_b, _mm_set1_epi8(want_b)))));
+}
+
 #ifdef PORTCULLIS_AVX2
 bool HasAvx2() {
   static const bool has = [] {
@@ -590,8 +602,7 @@ bool HasAvx2() {
   return has;
 }
 
-// The starts among the thirty-two from `at` where both the anchor byte (`a` on) and
-// the second byte (`b` on) are in place, one bit each.
+// Pairs16 for thirty-two starts.
 __attribute__((target("avx2"), always_inline)) inline unsigned Pairs32(const char* at, size_t a, size_t b,
                                                                          char want_a, char want_b) {
   const __m256i at_a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(at + a));
@@ -604,22 +615,22 @@ __attribute__((target("avx2"), always_inline)) inline unsigned Pairs32(const cha
 // at least thirty-two starts): the lines a prefilter scans are 100-250 bytes.
 __attribute__((target("avx2"))) bool ContainsPaired32(std::string_view text, const Node& literal) {
   const std::string& lit = literal.literal;
-  const size_t n = lit.size(), a = literal.anchor, b = literal.second;
+  const size_t a = literal.anchor, b = literal.second;
   const char* s = text.data();
-  const size_t starts = text.size() - n + 1;
+  const size_t starts = text.size() - lit.size() + 1;
   const size_t last = starts - 32;
   size_t i = 0;
   for (; i <= last; i += 32)
-    for (unsigned mask = Pairs32(s + i, a, b, lit[a], lit[b]); mask != 0; mask &= mask - 1)
-      if (std::memcmp(s + i + static_cast<size_t>(__builtin_ctz(mask)), lit.data(), n) == 0) return true;
-  if (i == starts) return false;
+    if (FoundAt(s + i, Pairs32(s + i, a, b, lit[a], lit[b]), lit)) return true;
   // The last thirty-two, overlapping the block before: the starts before i were tried.
-  for (unsigned mask = Pairs32(s + last, a, b, lit[a], lit[b]) & (~0u << (i - last)); mask != 0; mask &= mask - 1)
-    if (std::memcmp(s + last + static_cast<size_t>(__builtin_ctz(mask)), lit.data(), n) == 0) return true;
-  return false;
+  return i != starts && FoundAt(s + last, Pairs32(s + last, a, b, lit[a], lit[b]) & (~0u << (i - last)), lit);
 }
 #endif
 
+// Sixteen starts at a time: those where both the anchor and the second byte are in
+// place (rarely more than the literal's own start), each then compared whole. The last
+// sixteen overlap the ones before (their bits masked off), so no start is tried a byte
+// at a time unless the text has fewer than sixteen.
 bool ContainsPaired(std::string_view text, const Node& literal) {
   const std::string& lit = literal.literal;
   const size_t n = lit.size(), a = literal.anchor, b = literal.second;
@@ -633,28 +644,11 @@ bool ContainsPaired(std::string_view text, const Node& literal) {
       if (s[i + a] == lit[a] && s[i + b] == lit[b] && std::memcmp(s + i, lit.data(), n) == 0) return true;
     return false;
   }
-  const __m128i want_a = _mm_set1_epi8(lit[a]), want_b = _mm_set1_epi8(lit[b]);
   const size_t last = starts - 16;
   size_t i = 0;
-  for (;; i += 16) {
-    if (i > last) {  // the last sixteen; those before i were tried
-      if (i == starts) return false;
-      break;
-    }
-    const __m128i at_a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i + a));
-    const __m128i at_b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i + b));
-    auto mask = static_cast<unsigned>(
-        _mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(at_a, want_a), _mm_cmpeq_epi8(at_b, want_b))));
-    for (; mask != 0; mask &= mask - 1)
-      if (std::memcmp(s + i + static_cast<size_t>(__builtin_ctz(mask)), lit.data(), n) == 0) return true;
-  }
-  const __m128i at_a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + last + a));
-  const __m128i at_b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + last + b));
-  auto mask = (~0u << (i - last)) & static_cast<unsigned>(
-      _mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(at_a, want_a), _mm_cmpeq_epi8(at_b, want_b))));
-  for (; mask != 0; mask &= mask - 1)
-    if (std::memcmp(s + last + static_cast<size_t>(__builtin_ctz(mask)), lit.data(), n) == 0) return true;
-  return false;
+  for (; i <= last; i += 16)
+    if (FoundAt(s + i, Pairs16(s + i, a, b, lit[a], lit[b]), lit)) return true;
+  return i != starts && FoundAt(s + last, Pairs16(s + last, a, b, lit[a], lit[b]) & (~0u << (i - last)), lit);
 }
 #endif
 
