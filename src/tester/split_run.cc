@@ -199,8 +199,8 @@ bool RegexTester::Impl::RunSplit(const std::string& path, Encoding encoding, uin
   const uint64_t most = std::max<uint64_t>(1, size / smallest);
   n = static_cast<unsigned>(std::min<uint64_t>(n, most));
   if (n == 1) return ReadLines(path, encoding, 0, size);
-  const auto chunks =
-      static_cast<unsigned>(std::min<uint64_t>(std::max<uint64_t>(uint64_t{n} * kChunksPerThread, size / kChunkBytes), most));
+  const uint64_t wanted = std::max<uint64_t>(uint64_t{n} * kChunksPerThread, size / kChunkBytes);
+  const auto chunks = static_cast<unsigned>(std::min<uint64_t>(wanted, most));
   std::vector<uint64_t> bounds{0};
   for (unsigned k = 1; k < chunks; ++k) {
     const uint64_t at = LogReader::NextLineStart(path, size / chunks * k);
@@ -210,10 +210,8 @@ bool RegexTester::Impl::RunSplit(const std::string& path, Encoding encoding, uin
   const size_t count = bounds.size() - 1;
   std::vector<Segment> segments(count);
   for (size_t k = 1; k < count; ++k) {
-    Segment& s = segments[k];
-    s.begin = bounds[k];
-    s.end = bounds[k + 1];
-    s.warm = std::max(bounds[k - 1], LogReader::NextLineStart(path, s.begin > kWarmUpBytes ? s.begin - kWarmUpBytes : 0));
+    segments[k].begin = bounds[k];
+    segments[k].end = bounds[k + 1];
   }
   const bool mlfid = compiled->uses_mlfid();
   ChunkQueue queue(1, count);
@@ -230,7 +228,10 @@ bool RegexTester::Impl::RunSplit(const std::string& path, Encoding encoding, uin
         while (logged.load(std::memory_order_relaxed) < kMaxLoggedEvents) {
           const std::optional<size_t> k = queue.TakeBack();
           if (!k) break;
-          w->ReadSegment(path, encoding, segments[*k], mlfid);
+          Segment& s = segments[*k];  // its warm-up found here, for the chunks helpers read
+          const uint64_t warm = LogReader::NextLineStart(path, s.begin > kWarmUpBytes ? s.begin - kWarmUpBytes : 0);
+          s.warm = std::max(bounds[*k - 1], warm);
+          w->ReadSegment(path, encoding, s, mlfid);
           logged.fetch_add(segments[*k].mlfid_log.events.size(), std::memory_order_relaxed);
         }
       } catch (...) {  // out of memory: the chunks not read are read again in one pass
