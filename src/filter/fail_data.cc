@@ -16,21 +16,6 @@ bool SameKey(const std::string& k, std::string_view key) {
 
 }  // namespace
 
-const FailValue* FailData::Find(std::string_view key) const {
-  if (key.empty()) {
-    for (const auto& [k, v] : entries_)
-      if (k.empty()) return &v;
-    return nullptr;
-  }
-  for (const auto& [k, v] : entries_)
-    if (SameKey(k, key)) return &v;
-  return nullptr;
-}
-
-FailValue* FailData::Find(std::string_view key) {
-  return const_cast<FailValue*>(static_cast<const FailData*>(this)->Find(key));
-}
-
 const std::string* FailData::Text(std::string_view key) const {
   const FailValue* v = Find(key);
   return v ? std::get_if<std::string>(v) : nullptr;

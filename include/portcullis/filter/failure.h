@@ -48,9 +48,17 @@ class FailData {
  public:
   using Entry = std::pair<std::string, FailValue>;
 
-  // nullptr when the key is absent.
-  const FailValue* Find(std::string_view key) const;
-  FailValue* Find(std::string_view key);
+  // nullptr when the key is absent. Inline: nearly every caller names a literal key,
+  // whose size and bytes then compare as constants (a hit's data is looked up a dozen
+  // times).
+  const FailValue* Find(std::string_view key) const {
+    for (const auto& [k, v] : entries_)
+      if (k.size() == key.size() && (key.empty() || (k[0] == key[0] && std::string_view(k) == key))) return &v;
+    return nullptr;
+  }
+  FailValue* Find(std::string_view key) {
+    return const_cast<FailValue*>(static_cast<const FailData*>(this)->Find(key));
+  }
   // The text of `key`, or nullptr when absent, None or not text.
   const std::string* Text(std::string_view key) const;
   // Python truthiness of the value of `key` (absent, None, "", empty list, 0 are false).
