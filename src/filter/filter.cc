@@ -160,12 +160,26 @@ void Filter::Impl::UseLines(Lines lines) {
 }
 
 // The prefregex's <F-CONTENT> becomes the whole buffer (fail2ban: [('', '', content)]).
-// The buffer is the content and a newline; the line itself is copied only when read.
+// The buffer is the content and a newline: most contents run to the end of the line,
+// and the prefregex's text has that newline after them already. The line itself is
+// copied only when read.
 void Filter::Impl::UseContent(std::string_view content) {
   pending_content = content;
   content_pending = true;
   use_replaced = true;
-  buf.assign(content) += '\n';
+  const char* text_end = pref_buf.data() + pref_buf.size();
+  if (content.data() + content.size() + 1 == text_end && text_end[-1] == '\n') {
+    text = std::string_view(content.data(), content.size() + 1);
+  } else {
+    buf.assign(content) += '\n';
+    text = buf;
+  }
+  buf_valid = true;
+}
+
+void Filter::Impl::BuildText() {
+  BuildBuffer(CurrentLines(), buf);
+  text = buf;
   buf_valid = true;
 }
 
@@ -196,11 +210,11 @@ int Filter::Impl::IgnoreLine(std::string_view line_buf, const Lines* matched) {
   return found;
 }
 
-std::vector<IpAddr> Filter::Impl::TextToIp(const std::string& text) const {
+std::vector<IpAddr> Filter::Impl::TextToIp(std::string_view text) const {
   std::vector<IpAddr> ips;
   // fail2ban's searchIP accepts only a literal IPv4 address here.
   IpAddr plain = IpAddr::Parse(text);
-  if (plain.IsValid() && plain.IsV4() && text.find('/') == std::string::npos)
+  if (plain.IsValid() && plain.IsV4() && text.find('/') == std::string_view::npos)
     ips.push_back(plain);
   UseDns usedns = c.config.usedns;
   if (ips.empty() && (usedns == UseDns::kYes || usedns == UseDns::kWarn) && resolver)
@@ -226,11 +240,11 @@ void Filter::Impl::AddFailures(int index, FailData& fail, std::optional<double> 
     else if (key == "mlfid") has_mlfid = std::holds_alternative<std::string>(value);
   }
   auto text = [](const FailValue* v) { return v ? std::get_if<std::string>(v) : nullptr; };
-  // Copies: setting "ip" or "mlfpending" below may move the entries.
-  std::optional<FailValue> fid_value;
-  if (fid_found && !std::holds_alternative<std::monostate>(*fid_found)) fid_value = *fid_found;
-  const FailValue* fid = fid_value ? &*fid_value : nullptr;
-  std::optional<std::string> ip;
+  // `fid` and `ip` point into the entries: read before "ip" or "mlfpending" is set below,
+  // which may move them.
+  const FailValue* fid = fid_found && !std::holds_alternative<std::monostate>(*fid_found) ? fid_found : nullptr;
+  std::optional<std::string_view> ip;
+  std::string tuple_text;  // a tuple fid's repr, when it stands for the address
   int cidr = -1;
   bool raw = raw_mode;
   AddrMode ip_mode = default_mode;
@@ -242,7 +256,12 @@ void Filter::Impl::AddFailures(int index, FailData& fail, std::optional<double> 
   }
   if (!ip && text(dns)) ip = *text(dns);
   if (!ip && fid) {
-    ip = std::holds_alternative<std::string>(*fid) ? std::get<std::string>(*fid) : PyRepr(std::get<Tuple>(*fid));
+    if (const std::string* fid_text = std::get_if<std::string>(fid)) {
+      ip = *fid_text;
+    } else {
+      tuple_text = PyRepr(std::get<Tuple>(*fid));
+      ip = tuple_text;
+    }
     raw = true;
   } else if (!ip && !has_mlfid) {
     return;  // fail2ban: "No group found" is logged and the regex skipped
@@ -268,10 +287,12 @@ void Filter::Impl::AddFailures(int index, FailData& fail, std::optional<double> 
   } else if (raw) {
     const std::string* fid_text = fid ? std::get_if<std::string>(fid) : nullptr;
     if (!fid || (fid_text && *fid_text == *ip)) {
-      emit(MakeAddress(*ip, ip_mode, cidr));
+      // One failure, certain: its id is made only for a caller that reads it.
+      emit(full_failure_data ? std::optional<IpAddr>(MakeAddress(*ip, ip_mode, cidr)) : std::nullopt);
     } else {
       IpAddr id = fid_text ? MakeAddress(*fid_text, default_mode) : IpAddr::Raw(PyRepr(std::get<Tuple>(*fid)));
-      fail.Set("ip", MakeAddress(*ip, ip_mode, cidr).ToString());
+      std::string ip_text = MakeAddress(*ip, ip_mode, cidr).ToString();
+      fail.Set("ip", std::move(ip_text));
       emit(std::move(id));
     }
   } else {
@@ -296,6 +317,7 @@ void Filter::Impl::FindFailure(const PartsView& tuple, std::optional<double> dat
     buf.clear();
     buf.append(tuple.prefix).append(tuple.suffix) += '\n';  // BuildBuffer of one line
   }
+  text = buf;
   buf_valid = true;
   const int ignore_count = static_cast<int>(c.ignoreregex.size());
   const int fail_count = static_cast<int>(c.failregex.size());
@@ -328,18 +350,14 @@ void Filter::Impl::FindFailure(const PartsView& tuple, std::optional<double> dat
   }
   // Only the failregexes that may match a buffer beginning as this one does; a hit that
   // consumes lines changes the buffer, and the rest are picked by its first byte.
-  if (!buf_valid) {
-    BuildBuffer(CurrentLines(), buf);
-    buf_valid = true;
-  }
-  char first = buf[0];
+  if (!buf_valid) BuildText();
+  char first = text[0];
   std::span<const uint32_t> candidates = c.Candidates(first);
   for (size_t k = 0;; ++k) {
     if (!buf_valid) {
-      BuildBuffer(CurrentLines(), buf);
-      buf_valid = true;
-      if (buf[0] != first) {  // those after the last one tried, for the new first byte
-        first = buf[0];
+      BuildText();
+      if (text[0] != first) {  // those after the last one tried, for the new first byte
+        first = text[0];
         const uint32_t after = k > 0 ? candidates[k - 1] + 1 : 0;
         candidates = c.Candidates(first, after);
         k = 0;
@@ -348,18 +366,18 @@ void Filter::Impl::FindFailure(const PartsView& tuple, std::optional<double> dat
     if (k >= candidates.size()) break;
     const int i = static_cast<int>(candidates[k]);
     const CompiledRegex& re = c.failregex[candidates[k]];
-    if (!re.regex.regex().Search(buf, match)) continue;
+    if (!re.regex.regex().Search(text, match)) continue;
     // A hit's lines, kept for its data; with one line a buffer, nothing else reads them.
     const bool keep_lines = full_failure_data || config.maxlines > 1;
     if (keep_lines) {
-      SplitLines(re, match, buf, Org(), split);
+      SplitLines(re, match, text, Org(), split);
     } else {
       split.matched.clear();
       split.unmatched.clear();
     }
     std::optional<bool> forget;
     FailData fail = HitData(c.prefregex ? &*c.prefregex : nullptr, pref_match, re, match, forget);
-    if (ignore_count > 0 && IgnoreLine(buf, &split.matched) >= 0) {
+    if (ignore_count > 0 && IgnoreLine(text, &split.matched) >= 0) {
       buf_valid = false;
       if (!config.check_all_regex) break;
       continue;

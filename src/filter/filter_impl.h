@@ -104,6 +104,8 @@ struct Filter::Impl {
   int IgnoreLine(std::string_view buf, const Lines* matched);
   void UseLines(Lines lines);
   void UseContent(std::string_view content);
+  // Builds buf from the current lines; the failregexes search it.
+  void BuildText();
   const Lines& CurrentLines();
   // `org`, copied from the line only when something reads it (most lines of one line
   // never get past the prefregex).
@@ -116,7 +118,7 @@ struct Filter::Impl {
     return org;
   }
   void AddFailures(int index, FailData& fail, std::optional<double> date);
-  std::vector<IpAddr> TextToIp(const std::string& text) const;
+  std::vector<IpAddr> TextToIp(std::string_view text) const;
 
   std::shared_ptr<const CompiledFilter> compiled;
   const CompiledFilter::Impl& c;
@@ -148,6 +150,9 @@ struct Filter::Impl {
   std::string pref_buf;      // the text the prefregex matched (its groups point into it)
   regex::Match pref_match;
   std::string buf;
+  // What the failregexes search: buf, or the content and its newline in pref_buf;
+  // buf_valid says whether it stands for this line's buffer.
+  std::string_view text;
   bool buf_valid = false;
   regex::Match match;
   regex::Match ignore_match;

@@ -93,6 +93,20 @@ TEST_F(FilterTest, FailregexSeesOnlyThePrefregexContent) {
   EXPECT_TRUE(filter.ProcessLine("Aug 14 11:58:00 belka other[1]: Failed password for x from 1.2.3.4").empty());
 }
 
+// The failregex sees the content and a newline, not what follows the content in the
+// line: here " [tail]", which a `$` after the address would not let match.
+TEST_F(FilterTest, FailregexSeesContentEndingBeforeTheLineEnds) {
+  Filter filter = Make({"^Failed password from <HOST>$"}, {},
+                       "^<F-MLFID>\\s*\\S+ sshd\\[\\d+\\]: </F-MLFID><F-CONTENT>.+?</F-CONTENT>(?: \\[tail\\])?$");
+  const auto& found = filter.ProcessLine("Aug 14 11:58:00 belka sshd[31602]: Failed password from 192.0.2.7 [tail]");
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(IdOf(found[0]), "192.0.2.7");
+  // And when the content does run to the end.
+  const auto& plain = filter.ProcessLine("Aug 14 11:58:01 belka sshd[31602]: Failed password from 192.0.2.8");
+  ASSERT_EQ(plain.size(), 1u);
+  EXPECT_EQ(IdOf(plain[0]), "192.0.2.8");
+}
+
 TEST_F(FilterTest, MlfidStateMachineHoldsNofailAndDropsGainedSessions) {
   // Hard part 9 (fail2ban's testOutputNoPendingFailuresAfterGained).
   Filter filter = Make(
