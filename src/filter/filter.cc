@@ -376,7 +376,8 @@ void Filter::Impl::FindFailure(const PartsView& tuple, std::optional<double> dat
       split.unmatched.clear();
     }
     std::optional<bool> forget;
-    FailData fail = HitData(c.prefregex ? &*c.prefregex : nullptr, pref_match, re, match, forget);
+    FailData& fail = hit_data;
+    HitData(c.prefregex ? &*c.prefregex : nullptr, pref_match, re, match, forget, fail);
     if (ignore_count > 0 && IgnoreLine(text, &split.matched) >= 0) {
       buf_valid = false;
       if (!config.check_all_regex) break;

@@ -43,8 +43,9 @@ FailData GroupsOf(const CompiledRegex& re, const regex::Match& m);
 // content left out), then the failregex's over them (a dict update). When the hit
 // has an mlfid, `forget` is set to whether mlfforget was truthy and that key is left
 // out (MergeFailure would pop it first thing); nullopt: left in as it was.
-FailData HitData(const CompiledRegex* pref, const regex::Match& pref_match, const CompiledRegex& re,
-                 const regex::Match& m, std::optional<bool>& forget);
+// Written over `fail` (its entries' storage reused).
+void HitData(const CompiledRegex* pref, const regex::Match& pref_match, const CompiledRegex& re,
+             const regex::Match& m, std::optional<bool>& forget, FailData& fail);
 
 // fail2ban's mlfid cache: up to 100 connection ids, five minutes each.
 class MlfidCache {
@@ -160,6 +161,7 @@ struct Filter::Impl {
   std::vector<Failure> results;
   MlfidCache mlfid_cache;
   std::string mlfid_key;  // the hit's mlfid while it is merged
+  FailData hit_data;      // a hit's data (HitData), its entries' storage kept from hit to hit
 };
 
 }  // namespace portcullis::filter

@@ -142,8 +142,8 @@ FailData GroupsOf(const CompiledRegex& re, const regex::Match& m) {
   return fail;
 }
 
-FailData HitData(const CompiledRegex* pref, const regex::Match& pref_match, const CompiledRegex& re,
-                 const regex::Match& m, std::optional<bool>& forget) {
+void HitData(const CompiledRegex* pref, const regex::Match& pref_match, const CompiledRegex& re,
+             const regex::Match& m, std::optional<bool>& forget, FailData& fail) {
   // With an mlfid, fail2ban's _mergeFailure pops mlfforget at once: it is left out here
   // when the groups alone tell (no alt_/tuple_ group folds into either key).
   forget.reset();
@@ -165,13 +165,13 @@ FailData HitData(const CompiledRegex* pref, const regex::Match& pref_match, cons
       forget = false;
     }
   }
-  FailData fail;
   auto& entries = fail.entries();
+  entries.clear();
   entries.reserve((pref ? Reserve(*pref) : 0) + Reserve(re) + 4);  // + matches etc.
   if (pref) AppendGroups(*pref, pref_match, fail, {pref_groups->content, pref_skip});
   const size_t pref_count = entries.size();
   AppendGroups(re, m, fail, {re_skip, -1});
-  if (pref_count == 0) return fail;
+  if (pref_count == 0) return;
   // fail2ban's dict update: a key both have keeps the prefregex's place and takes the
   // failregex's value.
   size_t kept = pref_count;
@@ -186,7 +186,6 @@ FailData HitData(const CompiledRegex* pref, const regex::Match& pref_match, cons
     }
   }
   entries.resize(kept);
-  return fail;
 }
 
 }  // namespace portcullis::filter
