@@ -41,32 +41,51 @@ using Users = std::vector<std::string>;
 using FailValue = std::variant<std::monostate, std::string, Tuple, Lines, Users, std::int64_t>;
 
 // Python truthiness of a value: None, "", empty tuple/lines/users and 0 are false.
-bool IsTruthy(const FailValue& value);
+inline bool IsTruthy(const FailValue& value) {
+  switch (value.index()) {
+    case 0: return false;
+    case 1: return !std::get<1>(value).empty();
+    case 2: return !std::get<2>(value).empty();
+    case 3: return !std::get<3>(value).empty();
+    case 4: return !std::get<4>(value).empty();
+    case 5: return std::get<5>(value) != 0;
+  }
+  return false;
+}
 
 // An ordered dict of failure data (see above).
 class FailData {
  public:
   using Entry = std::pair<std::string, FailValue>;
 
-  // nullptr when the key is absent. Inline: nearly every caller names a literal key,
-  // whose size and bytes then compare as constants (a hit's data is looked up a dozen
-  // times).
+  // nullptr when the key is absent. Inline, as Text, Truthy and Pop: nearly every
+  // caller names a literal key, whose size and bytes then compare as constants (a
+  // hit's data is looked up a dozen times).
   const FailValue* Find(std::string_view key) const {
-    for (const auto& [k, v] : entries_)
-      if (k.size() == key.size() && (key.empty() || (k[0] == key[0] && std::string_view(k) == key))) return &v;
-    return nullptr;
+    const size_t i = IndexOf(key);
+    return i == kAbsent ? nullptr : &entries_[i].second;
   }
   FailValue* Find(std::string_view key) {
-    return const_cast<FailValue*>(static_cast<const FailData*>(this)->Find(key));
+    const size_t i = IndexOf(key);
+    return i == kAbsent ? nullptr : &entries_[i].second;
   }
   // The text of `key`, or nullptr when absent, None or not text.
-  const std::string* Text(std::string_view key) const;
+  const std::string* Text(std::string_view key) const {
+    const FailValue* v = Find(key);
+    return v ? std::get_if<std::string>(v) : nullptr;
+  }
   // Python truthiness of the value of `key` (absent, None, "", empty list, 0 are false).
-  bool Truthy(std::string_view key) const;
+  bool Truthy(std::string_view key) const {
+    const FailValue* v = Find(key);
+    return v && IsTruthy(*v);
+  }
   // Sets `key` (kept in place when present, appended otherwise).
   void Set(std::string_view key, FailValue value);
   // Removes `key`; returns its value (monostate when absent).
-  FailValue Pop(std::string_view key);
+  FailValue Pop(std::string_view key) {
+    const size_t i = IndexOf(key);
+    return i == kAbsent ? FailValue{} : Erase(i);
+  }
 
   const std::vector<Entry>& entries() const { return entries_; }
   std::vector<Entry>& entries() { return entries_; }
@@ -77,6 +96,16 @@ class FailData {
   const Users& users() const;
 
  private:
+  static constexpr size_t kAbsent = static_cast<size_t>(-1);
+  size_t IndexOf(std::string_view key) const {
+    for (size_t i = 0; i < entries_.size(); ++i) {
+      const std::string& k = entries_[i].first;
+      if (k.size() == key.size() && (key.empty() || (k[0] == key[0] && std::string_view(k) == key))) return i;
+    }
+    return kAbsent;
+  }
+  // Removes entries()[i]; returns its value.
+  FailValue Erase(size_t i);
   std::vector<Entry> entries_;
 };
 
