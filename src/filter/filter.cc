@@ -268,8 +268,9 @@ void Filter::Impl::AddFailures(int index, FailData& fail, std::optional<double> 
   }
   // One failure per id (most hits have one: no list is built for them).
   auto emit = [&](std::optional<IpAddr> id) {
+    const bool nofail = fail.Truthy("nofail");
     if (full_failure_data) {
-      results.push_back(Failure{index, std::move(id), date, fail, date_is_integer});
+      results.push_back(Failure{index, std::move(id), date, fail, date_is_integer, nofail});
       return;
     }
     Failure& f = results.emplace_back();  // built in place: a Failure is a few hundred bytes
@@ -277,8 +278,7 @@ void Filter::Impl::AddFailures(int index, FailData& fail, std::optional<double> 
     f.id = std::move(id);
     f.time = date;
     f.time_is_integer = date_is_integer;
-    if (const FailValue* nofail = fail.Find("nofail"); nofail && IsTruthy(*nofail))
-      f.data.entries().emplace_back("nofail", *nofail);
+    f.nofail = nofail;
   };
   if (!ip) {
     fail.Set("mlfpending", std::int64_t{1});

@@ -397,7 +397,7 @@ void SampleRun::CheckLine(const std::string& path, int line_no, const std::strin
     }
     std::vector<const filter::Failure*> found;
     for (const filter::Failure& f : *results) {
-      if (!f.id || f.data.Truthy("nofail")) {
+      if (!f.id || f.nofail) {
         variant->used.insert(f.failregex);
         used_regexes_.insert(variant->compiled->ExpandedFailRegex(static_cast<size_t>(f.failregex)));
         continue;

@@ -53,7 +53,7 @@ void RegexTester::Impl::TestLine(std::string_view line) {
       ++stat.hits;
       if (opts.verbose) stat.hit_list.push_back({IdStr(f), f.time, ret.size() > 1});
     }
-    if (f.data.Truthy("nofail")) nofail = true;
+    if (f.nofail) nofail = true;
     else ret.push_back(&f);
   }
   if (opts.out) {

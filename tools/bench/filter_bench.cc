@@ -45,7 +45,7 @@ class LineVerdict : public filter::FilterObserver {
   void Count(const std::vector<filter::Failure>& failures, Counts& counts) {
     bool failed = false;
     for (const auto& f : failures) {
-      if (f.data.Truthy("nofail")) ignored_ = true;
+      if (f.nofail) ignored_ = true;
       else failed = true;
     }
     ++counts.lines;

@@ -118,6 +118,9 @@ struct Failure {
   // fail2ban holds the time as an int, not a float, when a zone offset was applied
   // (DateMatch::time_is_integer): fail2ban-regex -o prints `1124020800`, not `1124020800.0`.
   bool time_is_integer = false;
+  // The hit's data has a truthy nofail: not a failure to count (fail2ban-regex counts
+  // its line as ignored). Set also when the data is not kept (Filter::set_failure_data).
+  bool nofail = false;
 };
 
 }  // namespace portcullis::filter

@@ -212,11 +212,11 @@ class Filter {
   // Daemon: whether the stream has reached its end once (fail2ban's inOperation).
   void set_in_operation(bool in_operation);
   void set_find_time(double seconds);
-  // false: a failure's data holds only its `nofail` (when true), not the hit's groups,
-  // matched lines and users, and a hit certain to make one failure leaves its id out
-  // (nullopt): for a caller that counts hits and reads nothing else (the regex tester's
-  // default report), spared a copy of the data and an address parse per hit, and
-  // (maxlines 1) the matched lines are not kept at all. Default true.
+  // false: a failure's data is left empty (Failure::nofail still tells whether it had
+  // a nofail), and a hit certain to make one failure leaves its id out (nullopt): for a
+  // caller that counts hits and reads nothing else (the regex tester's default report),
+  // spared a copy of the data and an address parse per hit; with maxlines 1 the matched
+  // lines are not kept at all. Default true.
   void set_failure_data(bool full);
 
   // The date detector's templates with hits, for reports; empty without one.

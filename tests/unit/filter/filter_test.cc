@@ -107,6 +107,24 @@ TEST_F(FilterTest, FailregexSeesContentEndingBeforeTheLineEnds) {
   EXPECT_EQ(IdOf(plain[0]), "192.0.2.8");
 }
 
+// A count-only caller (set_failure_data(false)) gets no data and no id for a hit of
+// one address, but still whether the hit was a nofail.
+TEST_F(FilterTest, NofailIsToldWithOrWithoutTheData) {
+  for (const bool full : {true, false}) {
+    Filter filter = Make({"^ <F-NOFAIL>Accepted</F-NOFAIL> from <HOST>$", "^ Failed from <HOST>$"});
+    filter.set_failure_data(full);
+    const auto& accepted = filter.ProcessLine("Aug 14 11:58:00 Accepted from 192.0.2.7");
+    ASSERT_EQ(accepted.size(), 1u);
+    EXPECT_TRUE(accepted[0].nofail);
+    EXPECT_EQ(accepted[0].data.Truthy("nofail"), full);
+    EXPECT_EQ(accepted[0].id.has_value(), full);
+    const auto& failed = filter.ProcessLine("Aug 14 11:58:01 Failed from 192.0.2.8");
+    ASSERT_EQ(failed.size(), 1u);
+    EXPECT_FALSE(failed[0].nofail);
+    EXPECT_EQ(failed[0].data.entries().empty(), !full);
+  }
+}
+
 TEST_F(FilterTest, MlfidStateMachineHoldsNofailAndDropsGainedSessions) {
   // Hard part 9 (fail2ban's testOutputNoPendingFailuresAfterGained).
   Filter filter = Make(
