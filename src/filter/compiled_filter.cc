@@ -46,6 +46,16 @@ Result<void> CheckFailureIds(const CompiledFilter::Impl& impl) {
   return {};
 }
 
+void SetCountedGroups(CompiledRegex& re, const CompiledRegex* pref) {
+  for (const auto& [name, index] : re.groups_by_index) {
+    if (!IsFilterKey(name)) continue;
+    bool in_pref = false;
+    if (pref)
+      for (const auto& g : pref->groups_by_index) in_pref = in_pref || g.first == name;
+    re.counted_groups.push_back({name, index, in_pref});
+  }
+}
+
 }  // namespace
 
 Result<UseDns> ParseUseDns(std::string_view text) {
@@ -73,6 +83,8 @@ Result<std::shared_ptr<const CompiledFilter>> CompiledFilter::Compile(const Filt
   if (auto ok = CompileList(config.ignoreregex, false, usedns_no, impl->ignoreregex); !ok)
     return Fail(ok.error());
   if (auto ok = CheckFailureIds(*impl); !ok) return Fail(ok.error());
+  if (impl->prefregex) SetCountedGroups(*impl->prefregex, nullptr);
+  for (CompiledRegex& re : impl->failregex) SetCountedGroups(re, impl->prefregex ? &*impl->prefregex : nullptr);
   std::vector<std::bitset<256>> first;
   for (const CompiledRegex& re : impl->failregex) first.push_back(re.regex.regex().FirstBytesAtStart());
   for (unsigned c = 0; c < 256; ++c) {

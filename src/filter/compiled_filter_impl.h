@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string_view>
 #include <string>
 #include <utility>
 #include <vector>
@@ -24,7 +25,27 @@ struct CompiledRegex {
   // Whether an alt_/tuple_ group folds into mlfid or mlfforget: HitData then cannot tell
   // a hit's mlfid from its groups (regex.groups().mlfid/.mlfforget) alone.
   bool folds_mlf = false;
+  // The named groups a count-only hit keeps (Filter::set_failure_data(false)): those the
+  // filter itself reads (IsFilterKey), in definition order. A None is kept only where it
+  // overrides a prefregex group of the same name (fail2ban's dict update); elsewhere a
+  // None reads as an absent key.
+  struct CountedGroup {
+    std::string name;
+    int index;
+    bool keep_none;
+  };
+  std::vector<CountedGroup> counted_groups;
 };
+
+// The keys of a hit's data the filter reads to decide its failures (AddFailures and
+// the mlfid merge): a count-only hit's outcome rests on these alone. A key read there
+// must be listed here.
+inline bool IsFilterKey(std::string_view key) {
+  for (std::string_view k : {"fid", "ip4", "ip6", "cidr", "dns", "ip", "mlfid", "mlfforget", "mlfgained",
+                             "mlfpending", "nofail", "nofail-matches", "matches", "user", "users"})
+    if (k == key) return true;
+  return false;
+}
 
 struct CompiledFilter::Impl {
   FilterConfig config;

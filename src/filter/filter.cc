@@ -377,7 +377,7 @@ void Filter::Impl::FindFailure(const PartsView& tuple, std::optional<double> dat
     }
     std::optional<bool> forget;
     FailData& fail = hit_data;
-    HitData(c.prefregex ? &*c.prefregex : nullptr, pref_match, re, match, forget, fail);
+    HitData(c.prefregex ? &*c.prefregex : nullptr, pref_match, re, match, forget, fail, !full_failure_data);
     if (ignore_count > 0 && IgnoreLine(text, &split.matched) >= 0) {
       buf_valid = false;
       if (!config.check_all_regex) break;

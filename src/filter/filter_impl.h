@@ -43,9 +43,10 @@ FailData GroupsOf(const CompiledRegex& re, const regex::Match& m);
 // content left out), then the failregex's over them (a dict update). When the hit
 // has an mlfid, `forget` is set to whether mlfforget was truthy and that key is left
 // out (MergeFailure would pop it first thing); nullopt: left in as it was.
-// Written over `fail` (its entries' storage reused).
+// Written over `fail` (its entries' storage reused). `counted`: a count-only hit's data,
+// the groups of CompiledRegex::counted_groups only.
 void HitData(const CompiledRegex* pref, const regex::Match& pref_match, const CompiledRegex& re,
-             const regex::Match& m, std::optional<bool>& forget, FailData& fail);
+             const regex::Match& m, std::optional<bool>& forget, FailData& fail, bool counted = false);
 
 // fail2ban's mlfid cache: up to 100 connection ids, five minutes each.
 class MlfidCache {

@@ -95,18 +95,29 @@ FailValue& SetFrom(FailData& out, size_t base, std::string_view key, FailValue v
   return out.entries().emplace_back(std::string(key), std::move(value)).second;
 }
 
-// Appends the named groups of a hit to `out`, but the groups numbered `skip` (-1: none):
-// alt_/tuple_ groups fold into the entries this regex added, not those before them.
-void AppendGroups(const CompiledRegex& re, const regex::Match& m, FailData& out, std::array<int, 2> skip = {-1, -1}) {
+// Appends one group of a hit to `out` (None when it did not take part).
+void AppendGroup(const std::string& name, int index, const regex::Match& m, FailData& out) {
+  if (m.Matched(index))
+    out.entries().emplace_back(std::piecewise_construct, std::forward_as_tuple(name),
+                               std::forward_as_tuple(std::in_place_type<std::string>, m.Group(index)));
+  else
+    out.entries().emplace_back(name, std::monostate{});
+}
+
+// Appends the named groups of a hit to `out`, but the groups numbered `skip` (-1: none);
+// `counted`: only those of re.counted_groups. alt_/tuple_ groups fold into the entries
+// this regex added, not those before them.
+void AppendGroups(const CompiledRegex& re, const regex::Match& m, FailData& out, std::array<int, 2> skip = {-1, -1},
+                  bool counted = false) {
   const size_t base = out.entries().size();
   // A regex's group names are unique: appended without looking for them first.
-  for (const auto& [name, index] : re.groups_by_index) {
-    if (index == skip[0] || index == skip[1]) continue;
-    if (m.Matched(index))
-      out.entries().emplace_back(std::piecewise_construct, std::forward_as_tuple(name),
-                                 std::forward_as_tuple(std::in_place_type<std::string>, m.Group(index)));
-    else
-      out.entries().emplace_back(name, std::monostate{});
+  if (counted) {
+    for (const CompiledRegex::CountedGroup& g : re.counted_groups)
+      if (g.index != skip[0] && g.index != skip[1] && (g.keep_none || m.Matched(g.index)))
+        AppendGroup(g.name, g.index, m, out);
+  } else {
+    for (const auto& [name, index] : re.groups_by_index)
+      if (index != skip[0] && index != skip[1]) AppendGroup(name, index, m, out);
   }
   for (const auto& [index, target] : re.regex.groups().alt) {
     if (!m.Matched(index) || m.Group(index).empty()) continue;
@@ -143,7 +154,7 @@ FailData GroupsOf(const CompiledRegex& re, const regex::Match& m) {
 }
 
 void HitData(const CompiledRegex* pref, const regex::Match& pref_match, const CompiledRegex& re,
-             const regex::Match& m, std::optional<bool>& forget, FailData& fail) {
+             const regex::Match& m, std::optional<bool>& forget, FailData& fail, bool counted) {
   // With an mlfid, fail2ban's _mergeFailure pops mlfforget at once: it is left out here
   // when the groups alone tell (no alt_/tuple_ group folds into either key).
   forget.reset();
@@ -168,9 +179,9 @@ void HitData(const CompiledRegex* pref, const regex::Match& pref_match, const Co
   auto& entries = fail.entries();
   entries.clear();
   entries.reserve((pref ? Reserve(*pref) : 0) + Reserve(re) + 4);  // + matches etc.
-  if (pref) AppendGroups(*pref, pref_match, fail, {pref_groups->content, pref_skip});
+  if (pref) AppendGroups(*pref, pref_match, fail, {pref_groups->content, pref_skip}, counted);
   const size_t pref_count = entries.size();
-  AppendGroups(re, m, fail, {re_skip, -1});
+  AppendGroups(re, m, fail, {re_skip, -1}, counted);
   if (pref_count == 0) return;
   // fail2ban's dict update: a key both have keeps the prefregex's place and takes the
   // failregex's value.

@@ -125,6 +125,24 @@ TEST_F(FilterTest, NofailIsToldWithOrWithoutTheData) {
   }
 }
 
+// A count-only hit keeps only the groups the filter reads, but a failregex group that
+// did not take part still overrides the prefregex's group of that name (a dict update):
+// here the second line's user is None, not "carol", so the connection keeps one user
+// and its hits stay nofail. Taking "carol" would make two users, a failure.
+TEST_F(FilterTest, CountOnlyHitsDecideAsFullOnes) {
+  for (const bool full : {true, false}) {
+    Filter filter = Make({"^<F-NOFAIL>probe</F-NOFAIL>(?: user <F-USER>\\S+</F-USER>)? from <HOST>$"}, {},
+                         "^ <F-MLFID>c\\d+</F-MLFID>(?: u=<F-USER>\\S+</F-USER>)? <F-CONTENT>.+</F-CONTENT>$");
+    filter.set_failure_data(full);
+    EXPECT_TRUE(filter.ProcessLine("Aug 14 11:58:00 c1 u=alice probe user bob from 192.0.2.1").empty()) << full;
+    EXPECT_TRUE(filter.ProcessLine("Aug 14 11:58:01 c1 u=carol probe from 192.0.2.1").empty()) << full;
+    // A second user of its own does make the connection a failure.
+    const auto& found = filter.ProcessLine("Aug 14 11:58:02 c1 probe user dave from 192.0.2.1");
+    ASSERT_EQ(found.size(), 1u) << full;
+    EXPECT_FALSE(found[0].nofail);
+  }
+}
+
 TEST_F(FilterTest, MlfidStateMachineHoldsNofailAndDropsGainedSessions) {
   // Hard part 9 (fail2ban's testOutputNoPendingFailuresAfterGained).
   Filter filter = Make(
