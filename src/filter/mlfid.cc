@@ -277,21 +277,20 @@ constexpr int kNoFail = 1, kForget = 2, kCachedNoFail = 4, kGained = 8;
 
 // Adds the hit's user to the data's users set; returns the set (nullptr if none).
 const Users* UpdateUsers(FailData& data, const std::string* user_text) {
-  // A copy: `user_text` may point into `data`, whose entries may move below.
-  std::optional<std::string> user;
-  if (user_text) user = *user_text;
-  if (user && !user->empty()) {
-    FailValue* users = data.Find("users");
-    if (!users || !std::holds_alternative<Users>(*users)) {
-      data.Set("users", Users{});
-      users = data.Find("users");
+  FailValue* users = data.Find("users");
+  Users* set = users ? std::get_if<Users>(users) : nullptr;
+  if (user_text && !user_text->empty()) {
+    if (set) {
+      auto pos = std::lower_bound(set->begin(), set->end(), *user_text);
+      if (pos == set->end() || *pos != *user_text) set->insert(pos, *user_text);
+    } else {
+      // Copied first: `user_text` may point into `data`, whose entries Set may move.
+      Users one{*user_text};
+      data.Set("users", std::move(one));
+      set = &std::get<Users>(*data.Find("users"));
     }
-    Users& set = std::get<Users>(*users);
-    auto pos = std::lower_bound(set.begin(), set.end(), *user);
-    if (pos == set.end() || *pos != *user) set.insert(pos, *user);
   }
-  const FailValue* users = data.Find("users");
-  return users ? std::get_if<Users>(users) : nullptr;
+  return set;
 }
 
 int FlagsOf(FailData& fail, std::optional<bool> forget) {
@@ -314,8 +313,11 @@ const Users* MergeIntoCached(FailData& cached, FailData& fail, int& flags) {
   if (IsTruthy(cached.Pop("mlfgained"))) flags |= kCachedNoFail;
   if (flags & kGained) cached.Pop("mlfpending");
   if ((flags & kCachedNoFail) == 0 && !cached.Truthy("mlfpending")) cached.Pop("matches");
-  for (auto& [key, value] : fail.entries())
-    if (!std::holds_alternative<std::monostate>(value)) cached.Set(key, std::move(value));
+  for (auto& [key, value] : fail.entries()) {
+    if (std::holds_alternative<std::monostate>(value)) continue;
+    if (FailValue* held = cached.Find(key)) *held = std::move(value);
+    else cached.entries().emplace_back(key, std::move(value));
+  }
   return UpdateUsers(cached, nullptr);
 }
 
