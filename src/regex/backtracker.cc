@@ -1214,6 +1214,52 @@ class Matcher {
     return -1;
   }
 
+  // Where <HOST>'s ip6 group ends when a search takes it first at `pos`, its ip4 branch
+  // having failed there: `(?:[0-9a-fA-F]{1,4}::?|::){1,7}` then
+  // `(?:[0-9a-fA-F]{1,4}|(?<=:):)`, each choice tried in the order the search tries it
+  // (another iteration before the last part; `::` before `:`). -1: it would not match;
+  // -2: too many ways to follow (then <HOST> runs as written).
+  intptr_t Ip6End(intptr_t pos) const {
+    int budget = 64;
+    return Ip6From(pos, 0, budget);
+  }
+  intptr_t HexRun(intptr_t i, intptr_t most) const {
+    intptr_t n = 0;
+    while (n < most && i + n < len_ && IsHexByte(s_[i + n])) ++n;
+    return n;
+  }
+  static bool IsHexByte(uint8_t c) { return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f'); }
+  intptr_t Ip6From(intptr_t pos, int done, int& budget) const {
+    if (--budget < 0) return -2;
+    if (done < 7) {
+      const intptr_t h = HexRun(pos, 5);  // `{1,4}` then ':': only a run of 1-4 can
+      if (h >= 1 && h <= 4 && pos + h < len_ && s_[pos + h] == ':') {
+        const intptr_t after = pos + h + 1;
+        if (after < len_ && s_[after] == ':')
+          if (const intptr_t end = Ip6From(after + 1, done + 1, budget); end != -1) return end;
+        if (const intptr_t end = Ip6From(after, done + 1, budget); end != -1) return end;
+      }
+      if (pos + 1 < len_ && s_[pos] == ':' && s_[pos + 1] == ':')
+        if (const intptr_t end = Ip6From(pos + 2, done + 1, budget); end != -1) return end;
+    }
+    if (done >= 1) {  // every iteration ends with ':': the look-behind holds
+      if (const intptr_t h = HexRun(pos, 4); h >= 1) return pos + h;
+      if (pos < len_ && s_[pos] == ':') return pos + 1;
+    }
+    return -1;
+  }
+
+  // Takes <HOST>'s address group `group` as [pos, end) and a ']' after it, then runs the
+  // rest of the pattern; false (undone) when that fails.
+  bool TakeHostAddress(const Node& node, int group, intptr_t pos, intptr_t end) {
+    const size_t mark = trail_.size;
+    Set(2 * group, pos);
+    Set(2 * group + 1, end);
+    if (Run(node.next, end < len_ && s_[end] == ']' ? end + 1 : end)) return true;
+    if (!gave_up_) Unwind(mark);
+    return false;
+  }
+
   // Cheap test that nothing from node `n` can match at `pos`.
   bool CannotStart(int n, intptr_t pos) {
     if (!node_first_known_[n]) return false;
@@ -1333,16 +1379,15 @@ class Matcher {
           break;
         }
         case Op::kHostIp4: {
+          // <HOST> as written would take this first: no '[' or "::ffff:" before, the
+          // address in ip4 (or, where no dotted quad starts, in ip6: the next group), a
+          // ']' after it if there is one.
           if (const intptr_t end = DottedQuadEnd(pos); end > pos) {
-            // <HOST> as written would take this first: no '[' or "::ffff:" before, the
-            // address in ip4, a ']' after it if there is one.
-            const size_t mark = trail_.size;
-            Set(2 * node.arg, pos);
-            Set(2 * node.arg + 1, end);
-            if (Run(node.next, end < len_ && s_[end] == ']' ? end + 1 : end)) return true;
-            if (gave_up_) return false;
-            Unwind(mark);
+            if (TakeHostAddress(node, node.arg, pos, end)) return true;
+          } else if (pos < len_ && IsHexByte(s_[pos])) {
+            if (const intptr_t end = Ip6End(pos); end > pos && TakeHostAddress(node, node.arg + 1, pos, end)) return true;
           }
+          if (gave_up_) return false;
           n = node.body;  // every other way, in <HOST>'s order (the first tried again)
           break;
         }

@@ -180,7 +180,12 @@ std::vector<Case> SubsetCases() {
        {"192.0.2.1 port 22", "192.0.2.1", "192.0.2.1x", "192.0.2.1] port 22", "[192.0.2.1] port 22", "[192.0.2.1",
         "1234.0.2.1 port 22", "192.0.2.1234 port 1", "192.0.2 port 2", "192.0.2.1.7 port 3", "01.2.3.4 port 4",
         "::ffff:192.0.2.1 port 5", "2001:db8::1 port 6", "host.example.org port 7", "192.0.2.1y port 8",
-        "1.2.3.45 y", "1.2.3.4 5 y", "1.2.3.", "1.2.3.4:80", "1.2.3.4.", "9.9.9.9999x"}},
+        "1.2.3.45 y", "1.2.3.4 5 y", "1.2.3.", "1.2.3.4:80", "1.2.3.4.", "9.9.9.9999x",
+        // IPv6, taken at once too where no dotted quad starts.
+        "2001:db8::1 port 6", "2001:db8::1", "2001:db8::1] port 2", "[2001:db8::1] port 2", "2001:db8:: port 3",
+        "2001:db8::", "1:2:3:4:5:6:7:8 port 1", "1:2:3:4:5:6:7:8:9 port 1", "1:2:3:4:5:6:7::", "a::b::c port 1",
+        "12345::1 port 1", "abcd:EF01::1x", "fe80::1%eth0 port 1", "2001:db8::1 5 y", "1::2:3.4.5.6 port 1",
+        "1:: 5 y", "1:2 port 3", "1: port 3", "dead:beef", "ab:cd:ef:: port 9", "2001:db8::g port 1"}},
       // A start of many runs whose prefilter (a long literal) is checked instead of
       // walking it: texts with the literal but another start, or the start but not it.
       {"^\\s*\\[[a-z]+\\] \\d+#\\d+: \\*\\d+ limiting requests, excess: [\\d\\.]+ by zone \"(?:[^\"]+)\", client: "
@@ -207,6 +212,33 @@ std::vector<Case> SubsetCases() {
 
 TEST(BacktrackerTest, AgreesWithBoostOnTheSubset) {
   for (const Case& c : SubsetCases()) ExpectSameAsBoost(c);
+}
+
+// <HOST>'s addresses taken at once (an IPv4 one, or an IPv6 one where no dotted quad
+// starts) against Boost on random runs of address-like pieces, with continuations that
+// hold right after the address, later, or only for another way through <HOST>.
+TEST(BacktrackerTest, HostAddressesTakenAtOnceAgreeWithBoost) {
+  const std::string host =
+      "(?:\\[?(?:(?:::f{4,6}:)?(?P<ip4>(?:\\d{1,3}\\.){3}\\d{1,3})|(?P<ip6>(?:[0-9a-fA-F]{1,4}::?|::){1,7}"
+      "(?:[0-9a-fA-F]{1,4}|(?<=:):)))\\]?|(?P<dns>[\\w\\-.^_]*\\w))";
+  const std::vector<std::string> continuations = {
+      "(?: port (?P<port>\\d+)|x| (?P<five>5) y|(?P<end>$))", "(?::(?P<p>\\d+))?$", ":\\s*11:", ":(?P<w>[a-f]+)$",
+      "\\] ", " ", "(?P<rest>.*)$", "::(?P<t>\\w)"};
+  const std::vector<std::string> pieces = {"2001", "db8", "0", "1", "7", "ffff", "abcd", "ABCD", "12345", "g",  ":",
+                                           "::",   ".",   "192", "2", "]", "[", " port 22", " 5 y", "x", " ", ":11:"};
+  uint64_t state = 12345;
+  auto next = [&state](uint64_t n) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (state >> 33) % n;
+  };
+  std::vector<std::string> texts = {"1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7::", "a:b:c:d:e:f:1:2:3",
+                                    "1::2::3::4::5::6::7::8::9", "::1", "1:2:3:4:5:6:7:8] :11:"};
+  for (int i = 0; i < 3000; ++i) {
+    std::string text;
+    for (uint64_t k = 1 + next(9); k > 0; --k) text += pieces[next(pieces.size())];
+    texts.push_back(text);
+  }
+  for (const std::string& cont : continuations) ExpectSameAsBoost(Case{("^" + host + cont).c_str(), texts});
 }
 
 // Counted repeats nested ten deep: copying each level's body would make 4^10 copies of
