@@ -169,17 +169,17 @@ void Filter::Impl::UseContent(std::string_view content) {
   use_replaced = true;
   const char* text_end = pref_buf.data() + pref_buf.size();
   if (content.data() + content.size() + 1 == text_end && text_end[-1] == '\n') {
-    text = std::string_view(content.data(), content.size() + 1);
+    search_text = std::string_view(content.data(), content.size() + 1);
   } else {
     buf.assign(content) += '\n';
-    text = buf;
+    search_text = buf;
   }
   buf_valid = true;
 }
 
 void Filter::Impl::BuildText() {
   BuildBuffer(CurrentLines(), buf);
-  text = buf;
+  search_text = buf;
   buf_valid = true;
 }
 
@@ -317,7 +317,7 @@ void Filter::Impl::FindFailure(const PartsView& tuple, std::optional<double> dat
     buf.clear();
     buf.append(tuple.prefix).append(tuple.suffix) += '\n';  // BuildBuffer of one line
   }
-  text = buf;
+  search_text = buf;
   buf_valid = true;
   const int ignore_count = static_cast<int>(c.ignoreregex.size());
   const int fail_count = static_cast<int>(c.failregex.size());
@@ -351,13 +351,13 @@ void Filter::Impl::FindFailure(const PartsView& tuple, std::optional<double> dat
   // Only the failregexes that may match a buffer beginning as this one does; a hit that
   // consumes lines changes the buffer, and the rest are picked by its first byte.
   if (!buf_valid) BuildText();
-  char first = text[0];
+  char first = search_text[0];
   std::span<const uint32_t> candidates = c.Candidates(first);
   for (size_t k = 0;; ++k) {
     if (!buf_valid) {
       BuildText();
-      if (text[0] != first) {  // those after the last one tried, for the new first byte
-        first = text[0];
+      if (search_text[0] != first) {  // those after the last one tried, for the new first byte
+        first = search_text[0];
         const uint32_t after = k > 0 ? candidates[k - 1] + 1 : 0;
         candidates = c.Candidates(first, after);
         k = 0;
@@ -366,11 +366,11 @@ void Filter::Impl::FindFailure(const PartsView& tuple, std::optional<double> dat
     if (k >= candidates.size()) break;
     const int i = static_cast<int>(candidates[k]);
     const CompiledRegex& re = c.failregex[candidates[k]];
-    if (!re.regex.regex().Search(text, match)) continue;
+    if (!re.regex.regex().Search(search_text, match)) continue;
     // A hit's lines, kept for its data; with one line a buffer, nothing else reads them.
     const bool keep_lines = full_failure_data || config.maxlines > 1;
     if (keep_lines) {
-      SplitLines(re, match, text, Org(), split);
+      SplitLines(re, match, search_text, Org(), split);
     } else {
       split.matched.clear();
       split.unmatched.clear();
@@ -378,7 +378,7 @@ void Filter::Impl::FindFailure(const PartsView& tuple, std::optional<double> dat
     std::optional<bool> forget;
     FailData& fail = hit_data;
     HitData(c.prefregex ? &*c.prefregex : nullptr, pref_match, re, match, forget, fail, !full_failure_data);
-    if (ignore_count > 0 && IgnoreLine(text, &split.matched) >= 0) {
+    if (ignore_count > 0 && IgnoreLine(search_text, &split.matched) >= 0) {
       buf_valid = false;
       if (!config.check_all_regex) break;
       continue;

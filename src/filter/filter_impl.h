@@ -154,7 +154,7 @@ struct Filter::Impl {
   std::string buf;
   // What the failregexes search: buf, or the content and its newline in pref_buf;
   // buf_valid says whether it stands for this line's buffer.
-  std::string_view text;
+  std::string_view search_text;
   bool buf_valid = false;
   regex::Match match;
   regex::Match ignore_match;

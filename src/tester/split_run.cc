@@ -215,9 +215,9 @@ bool RegexTester::Impl::RunSplit(const std::string& path, Encoding encoding, uin
   // The helpers' settings, copied here from this run's state before it changes. Each
   // helper copies them again on its thread, and reads each chunk into a Segment of its
   // own, moved into `segments` when done: everything a helper writes line by line is
-  // then memory its own thread allocated. Objects allocated here lay next to this
-  // thread's, and writing them from two cores made both ~10% slower a byte (false
-  // sharing of their cache lines).
+  // then memory its own thread allocated. Objects allocated here lie next to this
+  // thread's, and writing them from two cores made both threads 6-8% slower a byte
+  // (false sharing of their cache lines).
   const std::unique_ptr<const Impl> seed = NewWorker();
   std::vector<std::thread> threads;
   for (unsigned t = 1; t < n; ++t) {
