@@ -2,14 +2,6 @@
 
 namespace portcullis::filter {
 
-void FailData::Set(std::string_view key, FailValue value) {
-  if (FailValue* v = Find(key)) {
-    *v = std::move(value);
-    return;
-  }
-  entries_.emplace_back(std::string(key), std::move(value));
-}
-
 FailValue FailData::Erase(size_t i) {
   FailValue out = std::move(entries_[i].second);
   entries_.erase(entries_.begin() + static_cast<std::ptrdiff_t>(i));

@@ -313,11 +313,8 @@ const Users* MergeIntoCached(FailData& cached, FailData& fail, int& flags) {
   if (IsTruthy(cached.Pop("mlfgained"))) flags |= kCachedNoFail;
   if (flags & kGained) cached.Pop("mlfpending");
   if ((flags & kCachedNoFail) == 0 && !cached.Truthy("mlfpending")) cached.Pop("matches");
-  for (auto& [key, value] : fail.entries()) {
-    if (std::holds_alternative<std::monostate>(value)) continue;
-    if (FailValue* held = cached.Find(key)) *held = std::move(value);
-    else cached.entries().emplace_back(key, std::move(value));
-  }
+  for (auto& [key, value] : fail.entries())
+    if (!std::holds_alternative<std::monostate>(value)) cached.Set(key, std::move(value));
   return UpdateUsers(cached, nullptr);
 }
 

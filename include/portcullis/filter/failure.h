@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -58,7 +59,7 @@ class FailData {
  public:
   using Entry = std::pair<std::string, FailValue>;
 
-  // nullptr when the key is absent. Inline, as Text, Truthy and Pop: nearly every
+  // nullptr when the key is absent. Inline, as Text, Truthy, Set and Pop: nearly every
   // caller names a literal key, whose size and bytes then compare as constants (a
   // hit's data is looked up a dozen times).
   const FailValue* Find(std::string_view key) const {
@@ -79,8 +80,14 @@ class FailData {
     const FailValue* v = Find(key);
     return v && IsTruthy(*v);
   }
-  // Sets `key` (kept in place when present, appended otherwise).
-  void Set(std::string_view key, FailValue value);
+  // Sets `key` (kept in place when present, appended otherwise). `value` is forwarded:
+  // a FailValue moved in is assigned as it is, not moved into a parameter first.
+  template <class Value>
+    requires std::is_constructible_v<FailValue, Value&&>
+  void Set(std::string_view key, Value&& value) {
+    if (FailValue* v = Find(key)) *v = std::forward<Value>(value);
+    else entries_.emplace_back(std::string(key), std::forward<Value>(value));
+  }
   // Removes `key`; returns its value (monostate when absent).
   FailValue Pop(std::string_view key) {
     const size_t i = IndexOf(key);
