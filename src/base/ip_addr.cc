@@ -146,6 +146,15 @@ int HexGroups(std::string_view text, uint8_t* bytes) {
   size_t digits = 0;
   unsigned value = 0;
   size_t i = 0;
+  // Writes the group just read; false when it would be a ninth.
+  auto put_group = [&] {
+    if (at + 2 > 16) return false;
+    out[at++] = static_cast<uint8_t>(value >> 8);
+    out[at++] = static_cast<uint8_t>(value & 0xff);
+    digits = 0;
+    value = 0;
+    return true;
+  };
   if (text.empty()) return 0;
   if (text[0] == ':') {
     if (text.size() < 2 || text[1] != ':') return 0;
@@ -170,17 +179,9 @@ int HexGroups(std::string_view text, uint8_t* bytes) {
       gap = static_cast<int>(at);
       continue;
     }
-    if (i + 1 == text.size() || at + 2 > 16) return 0;  // a trailing colon, or a ninth group
-    out[at++] = static_cast<uint8_t>(value >> 8);
-    out[at++] = static_cast<uint8_t>(value & 0xff);
-    digits = 0;
-    value = 0;
+    if (i + 1 == text.size() || !put_group()) return 0;  // a trailing colon, or a ninth group
   }
-  if (digits > 0) {
-    if (at + 2 > 16) return 0;
-    out[at++] = static_cast<uint8_t>(value >> 8);
-    out[at++] = static_cast<uint8_t>(value & 0xff);
-  }
+  if (digits > 0 && !put_group()) return 0;
   if (gap >= 0) {
     if (at == 16) return 0;  // "::" standing for no group
     const size_t tail = at - static_cast<size_t>(gap);
