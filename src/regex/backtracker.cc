@@ -2130,7 +2130,7 @@ intptr_t Backtracker::ChoiceFreeStartEnd(std::string_view text) const {
   return LinearEnd(p, reinterpret_cast<const uint8_t*>(text.data()), static_cast<intptr_t>(text.size()));
 }
 
-bool Backtracker::Rejects(std::string_view text, bool anchored, bool prefiltered) const {
+bool Backtracker::Rejects(std::string_view text, bool anchored, bool prefilter_first) const {
   const Program& p = *program_;
   if (!anchored && !p.anchored) return false;
   const auto* s = reinterpret_cast<const uint8_t*>(text.data());
@@ -2140,7 +2140,7 @@ bool Backtracker::Rejects(std::string_view text, bool anchored, bool prefiltered
   // A replayed regex (a date template) nearly always matches: not worth a second pass.
   // A start of several runs (nginx's `\s*\[[a-z]+\] \d+#\d+: \*\d+ limiting requests`)
   // costs more to walk than a selective prefilter's scan for the literal it ends in.
-  if (p.replay || (prefiltered && p.linear_runs > kCheapLinearRuns)) return false;
+  if (p.replay || (prefilter_first && p.linear_runs > kCheapLinearRuns)) return false;
   return LinearEnd(p, s, len) < 0;
 }
 

@@ -113,9 +113,10 @@ class Backtracker {
   // `^`) cannot match `text`: its first bytes do not fit, or it does not begin as the
   // pattern's choice-free start (`^\s*\[error\] \d+#\d+: \*\d+ user "`) demands. One
   // pass over those bytes; the sshd filter's two dozen failregexes mostly end here.
-  // `prefiltered`: a selective prefilter checks the text next, so a choice-free start
-  // of many runs, slower to walk than the prefilter's scan, is left to it.
-  bool Rejects(std::string_view text, bool anchored, bool prefiltered = false) const;
+  // `prefilter_first`: a prefilter leading with a long literal checks the text next
+  // (Regex's prefilter_first), so a choice-free start of many runs, slower to walk than
+  // that scan, is left to it.
+  bool Rejects(std::string_view text, bool anchored, bool prefilter_first = false) const;
 
   // Where the pattern's choice-free start (Program::linear) ends in `text`; -1 when the
   // pattern has none or `text` does not begin as it demands.
